@@ -1,0 +1,1 @@
+# installation rules: see issue 2 (filled in by the foundation work)

@@ -1,0 +1,84 @@
+/*
+ * hiveha/responder.h - the serving side: answers the peer's requests.
+ *
+ * The responder takes a request (message kind, token, body bytes) as a
+ * transport received it, checks the token in constant time, answers from
+ * the local store and streams the reply bytes. It knows nothing of HTTP;
+ * hiveha/http.h wraps it in a libmicrohttpd listener.
+ *
+ * What it vouches for: for each requested range it reports the sub-ranges
+ * this instance's own history covers - the range minus the instance's own
+ * pending gaps, read from the governor it is attached to (or from the
+ * persisted sync state in the store when it has none).
+ *
+ * Threads: hiveha_responder_handle() may be called from any number of
+ * threads at once. new / free from one thread, with no handle() running.
+ */
+#ifndef HIVEHA_RESPONDER_H
+#define HIVEHA_RESPONDER_H
+
+#include "common.h"
+#include "governor.h"
+#include "store.h"
+#include "transport.h"
+
+HIVEHA_BEGIN_DECLS
+
+/** The responder. Opaque. */
+typedef struct hiveha_responder hiveha_responder;
+
+#define HIVEHA_RESPONDER_CONFIG_VERSION 1
+
+/** Responder configuration; 0 / NULL members mean the documented default. */
+typedef struct hiveha_responder_config {
+	unsigned int version;          /**< HIVEHA_RESPONDER_CONFIG_VERSION */
+
+	/* ---- version 1 ---- */
+	const char *instance_id;       /**< sent in the hello reply; default "hiveha" */
+	const char *token;             /**< required token; NULL or "" = no authentication */
+	uint32_t max_request_bytes;    /**< larger requests are refused; default 1 MiB */
+	uint32_t max_reply_bytes;      /**< a reply page stays below this; default 16 MiB */
+	uint32_t max_samples;          /**< samples per reply page; default 65536 */
+	uint32_t max_events;           /**< events per reply page; default 10000 */
+	uint32_t max_items;            /**< items per timeseries request; default 100000 */
+	hiveha_log_fn on_log;          /**< optional */
+	void *payload;                 /**< passed to on_log */
+	const hiveha_allocator *allocator; /**< optional; copied */
+} hiveha_responder_config;
+
+#define HIVEHA_RESPONDER_CONFIG_INIT { HIVEHA_RESPONDER_CONFIG_VERSION, NULL, NULL, 0, 0, 0, 0, 0, \
+	NULL, NULL, NULL }
+
+/** Zeroes `cfg` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
+HIVEHA_API int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version);
+
+/**
+ * Creates a responder serving from `store` (copied; the responder calls its
+ * destroy only if `governor` is NULL - otherwise the store belongs to the
+ * governor). `governor` (optional) supplies the live pending gaps and
+ * whether its deputies are filling them; it must outlive the responder.
+ */
+HIVEHA_API int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *cfg,
+                                    const hiveha_store *store, hiveha_governor *governor);
+
+/** Frees the responder. NULL is a no-op. */
+HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
+
+/**
+ * Handles one request and writes the whole reply through `write` (possibly
+ * in several pieces). Returns:
+ *  - 0: a reply was written (it may be a protocol-level error reply);
+ *  - HIVEHA_EAUTH: the token is wrong or missing; nothing was written
+ *    (a listener answers 401 without saying why);
+ *  - HIVEHA_ELIMIT / HIVEHA_EPROTOCOL: the request is too large or
+ *    malformed; an error reply describing it was written;
+ *  - HIVEHA_ESTORE / HIVEHA_ENOMEM: serving failed; an error reply was
+ *    written if possible;
+ *  - write's non-zero value, unchanged, when the writer gave up.
+ */
+HIVEHA_API int hiveha_responder_handle(hiveha_responder *responder, const hiveha_request *req,
+                                       hiveha_reply_fn write, void *payload);
+
+HIVEHA_END_DECLS
+
+#endif /* HIVEHA_RESPONDER_H */

@@ -1,0 +1,157 @@
+/*
+ * protocol.h - wire protocol v1 message model (internal).
+ *
+ * Shared by the deputies (encode requests, decode replies) and the
+ * responder (decode requests, encode replies). docs/protocol.md is the
+ * normative description of the bytes; this header is the C model.
+ *
+ * Every decoder enforces hh_limits and returns HIVEHA_EPROTOCOL or
+ * HIVEHA_ELIMIT with a message in `err` (never crashes, never allocates
+ * beyond the limits). Decoded messages own their memory: free them with
+ * the matching hh_*_free().
+ */
+#ifndef HH_PROTOCOL_H
+#define HH_PROTOCOL_H
+
+#include <hiveha/common.h>
+#include <hiveha/time.h>
+#include <hiveha/value.h>
+
+#define HH_PROTOCOL_VERSION 1
+
+/* Capabilities announced in hello. */
+#define HH_CAP_BIN_SAMPLES 0x1u  /* replies may carry samples as binary blocks */
+
+/* Sample encodings a timeseries request may ask for. */
+#define HH_ENC_JSON 0
+#define HH_ENC_BIN 1
+
+typedef struct hh_errbuf {
+	char msg[256];
+} hh_errbuf;
+
+typedef struct hh_limits {
+	size_t max_message_bytes; /* whole message */
+	size_t max_items;         /* items in one request / reply */
+	size_t max_samples;       /* samples in one reply */
+	size_t max_events;        /* events in one reply */
+	size_t max_string_bytes;  /* any single string */
+	size_t max_attributes;    /* per event */
+	size_t max_ranges;        /* gaps listed in one reply */
+	int max_depth;            /* JSON nesting */
+} hh_limits;
+
+/* Sensible defaults for both sides. */
+void hh_limits_default(hh_limits *l);
+
+typedef struct hh_range {
+	hiveha_time from, to; /* half-open */
+} hh_range;
+
+/* A sub-range of the request the responder does not vouch for. */
+typedef struct hh_gap {
+	hiveha_time from, to;
+	int filling; /* 1: the responder is still filling it itself; retry later */
+} hh_gap;
+
+/* ---- hello ---------------------------------------------------------- */
+
+typedef struct hh_hello {
+	uint32_t protocol;    /* HH_PROTOCOL_VERSION */
+	char *instance_id;
+	hiveha_time clock;    /* sender's wall clock, for skew detection */
+	uint32_t caps;        /* HH_CAP_* */
+} hh_hello;               /* same shape for request and reply */
+
+/* ---- timeseries ----------------------------------------------------- */
+
+typedef struct hh_ts_request {
+	hiveha_time from, to;      /* the range, same for every item */
+	char **items;              /* item ids, the order of the reply */
+	size_t item_count;
+	int has_start;             /* resume items[0] at (start_time, start_skip) */
+	hiveha_time start_time;    /* samples of items[0] before it are left out, */
+	uint64_t start_skip;       /* and the first start_skip at exactly start_time */
+	char *cursor;              /* opaque, from the previous reply; NULL = from the start */
+	uint32_t max_samples;      /* page limit asked by the client (responder may lower it) */
+	uint32_t encoding;         /* HH_ENC_* */
+} hh_ts_request;
+
+typedef struct hh_ts_item {
+	char *id;
+	int unknown;               /* 1: the responder's store does not know the item */
+	int complete;              /* 1: this page holds the item's last sample in range */
+	hiveha_sample *samples;    /* ascending time, store order for equal times */
+	size_t count;
+} hh_ts_item;
+
+typedef struct hh_ts_reply {
+	hh_gap *gaps;              /* unvouched sub-ranges; if any, no items are served */
+	size_t gap_count;
+	hh_ts_item *items;         /* items of this page, in request order */
+	size_t item_count;
+	char *cursor;              /* NULL when the request is fully answered */
+} hh_ts_reply;
+
+/* ---- events --------------------------------------------------------- */
+
+typedef struct hh_ev_request {
+	hiveha_time from, to;
+	int has_start;
+	hiveha_time start_time;
+	uint64_t start_skip;
+	char *cursor;
+	uint32_t max_events;
+} hh_ev_request;
+
+typedef struct hh_ev_reply {
+	hh_gap *gaps;              /* as in hh_ts_reply */
+	size_t gap_count;
+	hiveha_event *events;      /* ascending time */
+	size_t count;
+	char *cursor;
+} hh_ev_reply;
+
+/* ---- error reply ---------------------------------------------------- */
+
+typedef struct hh_error_reply {
+	int code;                  /* a hiveha_status */
+	char *message;
+} hh_error_reply;
+
+/* ---- codec ---------------------------------------------------------- */
+
+/* A growable output buffer. */
+typedef struct hh_buf {
+	unsigned char *data;
+	size_t len, cap;
+	const hiveha_allocator *alloc; /* NULL = C heap */
+} hh_buf;
+
+void hh_buf_init(hh_buf *b, const hiveha_allocator *alloc);
+void hh_buf_free(hh_buf *b);
+int hh_buf_append(hh_buf *b, const void *data, size_t len);
+
+/* Encoders append one complete message to `out`. */
+int hh_encode_hello(hh_buf *out, const hh_hello *m);
+int hh_encode_ts_request(hh_buf *out, const hh_ts_request *m);
+int hh_encode_ts_reply(hh_buf *out, const hh_ts_reply *m, uint32_t encoding);
+int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m);
+int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m);
+int hh_encode_error(hh_buf *out, int code, const char *message);
+
+/* Decoders. A reply decoder given an error message returns the error's
+ * code (< 0) with its text in err, and leaves *out empty. */
+int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+
+void hh_hello_free(hh_hello *m);
+void hh_ts_request_free(hh_ts_request *m);
+void hh_ts_reply_free(hh_ts_reply *m);
+void hh_ev_request_free(hh_ev_request *m);
+void hh_ev_reply_free(hh_ev_reply *m);
+
+#endif /* HH_PROTOCOL_H */
