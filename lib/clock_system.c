@@ -34,18 +34,19 @@ static int64_t sys_monotonic_ns(void *ctx)
 static int sys_sleep(void *ctx, int64_t ns)
 {
 	system_clock *c = ctx;
-	int64_t now = hh_time_monotonic_ns();
-	int64_t deadline = ns > INT64_MAX - now ? INT64_MAX : now + ns;
+	int64_t start = hh_time_monotonic_ns();
 	int rc = HIVEHA_OK;
 
 	hh_mutex_lock(&c->lock);
-	/* A latched wake wins even over sleep(0), so that it is never lost. */
+	/* A latched wake wins even over sleep(0), so that it is never lost.
+	 * Elapsed time (never negative on a monotonic clock) is compared with
+	 * ns rather than forming a deadline, which could overflow. */
 	while (!c->woken) {
-		int64_t left = deadline - hh_time_monotonic_ns();
+		int64_t elapsed = hh_time_monotonic_ns() - start;
 
-		if (left <= 0)
+		if (ns <= 0 || elapsed >= ns)
 			break;
-		hh_cond_timedwait_ns(&c->cond, &c->lock, left);
+		hh_cond_timedwait_ns(&c->cond, &c->lock, ns - elapsed);
 	}
 	if (c->woken) {
 		c->woken = false;

@@ -213,10 +213,14 @@ int hiveha_event_copy(hiveha_event *dst, const hiveha_event *src)
 	size_t i;
 	int rc;
 
-	if (!dst || !src || (src->attribute_count && !src->attributes))
+	if (!dst || !src)
 		return HIVEHA_EINVAL;
 	if (dst == src)
 		return HIVEHA_OK;
+	if (src->attribute_count && !src->attributes) {
+		memset(dst, 0, sizeof(*dst));
+		return HIVEHA_EINVAL;
+	}
 	tmp = *src;
 	tmp.source_name = tmp.message = tmp.user_name = NULL;
 	tmp.attributes = NULL;

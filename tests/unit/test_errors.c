@@ -1,0 +1,63 @@
+/*
+ * Status strings, runtime version and deputy names.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <hiveha/hiveha.h>
+
+#define FIRST_CODE HIVEHA_OK
+#define LAST_CODE HIVEHA_EUSER
+
+Test(errors, every_code_has_its_own_string)
+{
+	int a, b;
+
+	for (a = FIRST_CODE; a >= LAST_CODE; a--) {
+		const char *s = hiveha_strerror(a);
+
+		cr_assert_not_null(s);
+		cr_assert_gt(strlen(s), 0);
+		cr_assert_str_neq(s, "unknown status", "code %d", a);
+		for (b = a - 1; b >= LAST_CODE; b--)
+			cr_assert_str_neq(s, hiveha_strerror(b), "codes %d and %d", a, b);
+	}
+}
+
+Test(errors, unknown_codes)
+{
+	cr_assert_str_eq(hiveha_strerror(LAST_CODE - 1), "unknown status");
+	cr_assert_str_eq(hiveha_strerror(1), "unknown status");
+	cr_assert_str_eq(hiveha_strerror(INT32_MIN), "unknown status");
+	cr_assert_str_eq(hiveha_strerror(INT32_MAX), "unknown status");
+}
+
+Test(version, runtime_matches_headers)
+{
+	char expect[32];
+
+	snprintf(expect, sizeof(expect), "%d.%d.%d", HIVEHA_VERSION_MAJOR, HIVEHA_VERSION_MINOR,
+	         HIVEHA_VERSION_PATCH);
+	cr_assert_str_eq(hiveha_version(), expect);
+	cr_assert_eq(hiveha_version_number(), HIVEHA_VERSION_MAJOR * 10000 +
+	                                          HIVEHA_VERSION_MINOR * 100 + HIVEHA_VERSION_PATCH);
+}
+
+Test(names, deputies_and_states)
+{
+	static const char *states[] = { "idle", "started", "waiting_for_connection",
+	                                "sending_sync_request", "waiting_for_reply", "finished_ok",
+	                                "finished_with_error" };
+	int i;
+
+	cr_assert_str_eq(hiveha_deputy_name(HIVEHA_DEPUTY_TREND), "TrendHistory");
+	cr_assert_str_eq(hiveha_deputy_name(HIVEHA_DEPUTY_EVENTS), "EventHistory");
+	cr_assert_null(hiveha_deputy_name(HIVEHA_DEPUTY_KIND_COUNT));
+	cr_assert_null(hiveha_deputy_name(-1));
+	for (i = 0; i < 7; i++)
+		cr_assert_str_eq(hiveha_deputy_state_name(i), states[i]);
+	cr_assert_eq(HIVEHA_DEPUTY_FINISHED_WITH_ERROR, 6);
+	cr_assert_null(hiveha_deputy_state_name(7));
+	cr_assert_null(hiveha_deputy_state_name(-1));
+}
