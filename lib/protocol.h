@@ -131,6 +131,8 @@ typedef struct hh_buf {
 void hh_buf_init(hh_buf *b, const hiveha_allocator *alloc);
 void hh_buf_free(hh_buf *b);
 int hh_buf_append(hh_buf *b, const void *data, size_t len);
+/* Makes room for `extra` more bytes (0 or HIVEHA_ENOMEM). */
+int hh_buf_reserve(hh_buf *b, size_t extra);
 
 /* Encoders append one complete message to `out`. */
 int hh_encode_hello(hh_buf *out, const hh_hello *m);

@@ -1,0 +1,126 @@
+/*
+ * protocol_codec.h - helpers shared by the protocol_*.c files (internal to
+ * the protocol codec; the deputies and the responder use protocol.h).
+ *
+ * Decoded messages own C-heap memory (value.h's rule for owned strings), so
+ * that hh_*_free() and hiveha_value_clear() need no allocator.
+ */
+#ifndef HH_PROTOCOL_CODEC_H
+#define HH_PROTOCOL_CODEC_H
+
+#include <cjson/cJSON.h>
+
+#include "protocol.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#  define HH_FMT(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define HH_FMT(f, a)
+#endif
+
+/* Message type names ("type" member of every JSON message). */
+#define HH_T_HELLO "hello"
+#define HH_T_TS_REQUEST "timeseries"
+#define HH_T_TS_REPLY "timeseries_reply"
+#define HH_T_EV_REQUEST "events"
+#define HH_T_EV_REPLY "events_reply"
+#define HH_T_ERROR "error"
+
+/* The binary timeseries reply container starts with these four bytes. */
+#define HH_BIN_MAGIC "HHB1"
+#define HH_BIN_MAGIC_LEN 4u
+
+/* Longest cursor a peer may send back; ours are far shorter. */
+#define HH_MAX_CURSOR_BYTES 256u
+
+/* Error texts sent to a peer are cut to this many bytes. */
+#define HH_MAX_ERROR_TEXT 512u
+
+/* Writes a message (err may be NULL) and returns `status`. */
+int hh_err(hh_errbuf *err, int status, const char *fmt, ...) HH_FMT(3, 4);
+
+/* Length of the valid UTF-8 sequence at p, or 0 if invalid. */
+size_t hh_utf8_seq(const unsigned char *p, size_t avail);
+/* Copies `in` into `out` (size > 0), cut at a character boundary, with
+ * invalid UTF-8 and control characters replaced by '?'. */
+void hh_utf8_sanitize(char *out, size_t size, const char *in);
+
+/* ---- JSON reading --------------------------------------------------- */
+
+/*
+ * Parses one JSON message under `lim`: size, nesting depth, UTF-8, no
+ * control characters or \u0000 in strings, nothing but whitespace after
+ * the value, an object at the top, "v" == 1 (except for hello, which
+ * negotiates) and a string "type". On success *type_out points into *out.
+ */
+int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t len,
+                  const hh_limits *lim, hh_errbuf *err);
+
+/* If `root` is an error message: returns its code (< 0) with the text in
+ * err. Returns 0 when it is not an error message. */
+int hh_json_error_reply(const cJSON *root, const char *type, hh_errbuf *err);
+
+/* Typed member getters. `required` == 0 leaves *out untouched when the
+ * member is absent (or null). Each returns 0 or HIVEHA_EPROTOCOL/ELIMIT. */
+int hh_json_get_time(const cJSON *obj, const char *key, int required, hiveha_time *out, hh_errbuf *err);
+int hh_json_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out, hh_errbuf *err);
+int hh_json_get_u32(const cJSON *obj, const char *key, int required, uint32_t *out, hh_errbuf *err);
+int hh_json_get_bool(const cJSON *obj, const char *key, int required, int *out, hh_errbuf *err);
+/* A string copied to the C heap; absent/null gives *out = NULL. */
+int hh_json_get_str(const cJSON *obj, const char *key, int required, size_t max_len, char **out,
+                    hh_errbuf *err);
+/* Number items that must be exact integers. */
+int hh_json_u32_of(const cJSON *it, uint32_t *out);
+
+/* Strict decimal text: "-"? digits, no leading zeros, no "-0", fits. */
+int hh_parse_i64(const char *s, int64_t *out);
+int hh_parse_u64(const char *s, uint64_t *out);
+
+/* Value payload per type (docs/protocol.md "Values"). */
+int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *payload,
+                         const hh_limits *lim, hh_errbuf *err);
+int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err);
+
+/* Gaps array (absent = none). */
+int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_out,
+                        size_t *count_out, hh_errbuf *err);
+
+/* ---- JSON writing --------------------------------------------------- */
+
+/* A new object with "v": 1 and "type"; NULL on ENOMEM. */
+cJSON *hh_json_new_message(const char *type);
+/* Decimal-string and raw-number members; 0 or HIVEHA_ENOMEM. */
+int hh_json_add_time(cJSON *obj, const char *key, hiveha_time t);
+int hh_json_add_u64(cJSON *obj, const char *key, uint64_t u);
+int hh_json_add_u32(cJSON *obj, const char *key, uint32_t u);
+int hh_json_add_bool(cJSON *obj, const char *key, int b);
+/* A string (NULL adds nothing). */
+int hh_json_add_str(cJSON *obj, const char *key, const char *s);
+int hh_json_add_gaps(cJSON *obj, const hh_gap *gaps, size_t count);
+/* A value payload item; NULL with *rc set on failure. */
+cJSON *hh_json_value_encode(const hiveha_value *v, int *rc);
+/* Prints `root` unformatted and appends it to `out`; frees root. */
+int hh_json_emit(hh_buf *out, cJSON *root);
+
+/* Decimal text into a buffer of at least 24 bytes. */
+void hh_fmt_i64(char *buf, int64_t v);
+void hh_fmt_u64(char *buf, uint64_t v);
+
+/* ---- samples -------------------------------------------------------- */
+
+int hh_valid_type(uint32_t type);
+/* Appends the JSON sample columns of `it` to `obj`. */
+int hh_samples_json_encode(cJSON *obj, const hh_ts_item *it);
+/* Reads the columns of one JSON item; `count` already bounded. */
+int hh_samples_json_decode(const cJSON *obj, hh_ts_item *it, size_t count, const hh_limits *lim,
+                           hh_errbuf *err);
+
+/* Binary blocks (docs/protocol.md "Binary sample block"). */
+int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t count);
+int hh_samples_bin_decode(hiveha_sample *s, size_t count, const unsigned char *p, size_t len,
+                          const hh_limits *lim, hh_errbuf *err);
+
+/* Frees samples[0..count) and the array. */
+void hh_samples_free(hiveha_sample *s, size_t count);
+
+#endif /* HH_PROTOCOL_CODEC_H */

@@ -1,0 +1,221 @@
+/*
+ * protocol_ev_reply.c - the events reply: every event field and attribute,
+ * ticks as decimal strings, uint32 fields as JSON numbers (exact in a
+ * double), a NULL string as an absent member.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol_codec.h"
+
+static int add_event(cJSON *arr, const hiveha_event *e)
+{
+	cJSON *o = cJSON_CreateObject(), *attrs, *a, *v;
+	size_t i;
+	int rc;
+
+	if (!o)
+		return HIVEHA_ENOMEM;
+	cJSON_AddItemToArray(arr, o);
+	if (e->severity > 1000 || (e->attribute_count && !e->attributes))
+		return HIVEHA_EINVAL;
+	if (hh_json_add_time(o, "time", e->time) || hh_json_add_time(o, "received", e->received_time) ||
+	    hh_json_add_u32(o, "source_id", e->source_id) ||
+	    hh_json_add_str(o, "source_name", e->source_name) ||
+	    hh_json_add_u32(o, "type_id", e->type_id) || hh_json_add_u32(o, "category", e->category) ||
+	    hh_json_add_u32(o, "state", e->state) || hh_json_add_u32(o, "severity", e->severity) ||
+	    hh_json_add_str(o, "message", e->message) || hh_json_add_str(o, "user_name", e->user_name))
+		return HIVEHA_ENOMEM;
+	if (!e->attribute_count)
+		return 0;
+	if (!(attrs = cJSON_AddArrayToObject(o, "attributes")))
+		return HIVEHA_ENOMEM;
+	for (i = 0; i < e->attribute_count; i++) {
+		const hiveha_attribute *at = &e->attributes[i];
+
+		if (!at->name || !hh_valid_type(at->value.type))
+			return HIVEHA_EINVAL;
+		if (!(a = cJSON_CreateObject()))
+			return HIVEHA_ENOMEM;
+		cJSON_AddItemToArray(attrs, a);
+		if (!(v = hh_json_value_encode(&at->value, &rc)))
+			return rc;
+		if (!cJSON_AddStringToObject(a, "name", at->name) ||
+		    hh_json_add_u32(a, "type", at->value.type)) {
+			cJSON_Delete(v);
+			return HIVEHA_ENOMEM;
+		}
+		cJSON_AddItemToObject(a, "value", v);
+	}
+	return 0;
+}
+
+int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m)
+{
+	cJSON *o, *arr;
+	size_t i, start;
+	int rc = HIVEHA_ENOMEM;
+
+	if (!out || !m || (m->gap_count && (m->count || m->cursor)) || (m->count && !m->events) ||
+	    (m->gap_count && !m->gaps) ||
+	    (m->cursor && (!*m->cursor || strlen(m->cursor) > HH_MAX_CURSOR_BYTES)))
+		return HIVEHA_EINVAL;
+	for (i = 1; i < m->count; i++) {
+		if (m->events[i].time < m->events[i - 1].time)
+			return HIVEHA_EINVAL;
+	}
+	if (!(o = hh_json_new_message(HH_T_EV_REPLY)))
+		return HIVEHA_ENOMEM;
+	if ((rc = hh_json_add_gaps(o, m->gaps, m->gap_count)))
+		goto fail;
+	rc = HIVEHA_ENOMEM;
+	if (!(arr = cJSON_AddArrayToObject(o, "events")))
+		goto fail;
+	for (i = 0; i < m->count; i++) {
+		if ((rc = add_event(arr, &m->events[i])))
+			goto fail;
+	}
+	rc = HIVEHA_ENOMEM;
+	if (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))
+		goto fail;
+	start = out->len;
+	rc = hh_json_emit(out, o);
+	if (rc)
+		out->len = start;
+	return rc;
+fail:
+	cJSON_Delete(o);
+	return rc;
+}
+
+static int get_attributes(const cJSON *o, hiveha_event *e, const hh_limits *lim, hh_errbuf *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "attributes"), *a;
+	size_t n, i = 0;
+	uint32_t type;
+	int rc;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return hh_err(err, HIVEHA_EPROTOCOL, "\"attributes\" must be an array");
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n > lim->max_attributes)
+		return hh_err(err, HIVEHA_ELIMIT, "more than %zu attributes in one event",
+		              lim->max_attributes);
+	if (!n)
+		return 0;
+	if (!(e->attributes = calloc(n, sizeof(*e->attributes))))
+		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(a, arr) {
+		hiveha_attribute *at = &e->attributes[i];
+
+		e->attribute_count = ++i;
+		if (!cJSON_IsObject(a))
+			return hh_err(err, HIVEHA_EPROTOCOL, "an attribute must be an object");
+		if ((rc = hh_json_get_str(a, "name", 1, lim->max_string_bytes, &at->name, err)) ||
+		    (rc = hh_json_type_of(cJSON_GetObjectItemCaseSensitive(a, "type"), &type, err)) ||
+		    (rc = hh_json_value_decode(&at->value, type,
+		                               cJSON_GetObjectItemCaseSensitive(a, "value"), lim, err)))
+			return rc;
+	}
+	return 0;
+}
+
+static int get_event(const cJSON *o, hiveha_event *e, const hh_limits *lim, hh_errbuf *err)
+{
+	size_t ms = lim->max_string_bytes;
+	int rc;
+
+	if (!cJSON_IsObject(o))
+		return hh_err(err, HIVEHA_EPROTOCOL, "an event must be an object");
+	if ((rc = hh_json_get_time(o, "time", 1, &e->time, err)) ||
+	    (rc = hh_json_get_time(o, "received", 1, &e->received_time, err)) ||
+	    (rc = hh_json_get_u32(o, "source_id", 1, &e->source_id, err)) ||
+	    (rc = hh_json_get_str(o, "source_name", 0, ms, &e->source_name, err)) ||
+	    (rc = hh_json_get_u32(o, "type_id", 1, &e->type_id, err)) ||
+	    (rc = hh_json_get_u32(o, "category", 1, &e->category, err)) ||
+	    (rc = hh_json_get_u32(o, "state", 1, &e->state, err)) ||
+	    (rc = hh_json_get_u32(o, "severity", 1, &e->severity, err)) ||
+	    (rc = hh_json_get_str(o, "message", 0, ms, &e->message, err)) ||
+	    (rc = hh_json_get_str(o, "user_name", 0, ms, &e->user_name, err)) ||
+	    (rc = get_attributes(o, e, lim, err)))
+		return rc;
+	if (e->severity > 1000)
+		return hh_err(err, HIVEHA_EPROTOCOL, "severity %u above 1000", (unsigned)e->severity);
+	return 0;
+}
+
+int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_limits *lim,
+                       hh_errbuf *err)
+{
+	const cJSON *arr, *o;
+	const char *type;
+	cJSON *root;
+	size_t n, i = 0;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
+		return rc;
+	if ((rc = hh_json_error_reply(root, type, err)))
+		goto done;
+	if (strcmp(type, HH_T_EV_REPLY)) {
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events reply, got \"%s\"", type);
+		goto done;
+	}
+	if ((rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err)))
+		goto done;
+	arr = cJSON_GetObjectItemCaseSensitive(root, "events");
+	if (!cJSON_IsArray(arr)) {
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "\"events\" must be an array");
+		goto done;
+	}
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n > lim->max_events) {
+		rc = hh_err(err, HIVEHA_ELIMIT, "more than %zu events in one reply", lim->max_events);
+		goto done;
+	}
+	if (n && out->gap_count) {
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "a reply with gaps must not carry events");
+		goto done;
+	}
+	if (n && !(out->events = calloc(n, sizeof(*out->events)))) {
+		rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		goto done;
+	}
+	cJSON_ArrayForEach(o, arr) {
+		out->count = ++i;
+		if ((rc = get_event(o, &out->events[i - 1], lim, err)))
+			goto done;
+		if (i > 1 && out->events[i - 1].time < out->events[i - 2].time) {
+			rc = hh_err(err, HIVEHA_EPROTOCOL, "events not in ascending time");
+			goto done;
+		}
+	}
+	if ((rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+		goto done;
+	if (out->cursor && (!out->cursor[0] || out->gap_count))
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");
+done:
+	cJSON_Delete(root);
+	if (rc)
+		hh_ev_reply_free(out);
+	return rc;
+}
+
+void hh_ev_reply_free(hh_ev_reply *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	free(m->gaps);
+	if (m->events) {
+		for (i = 0; i < m->count; i++)
+			hiveha_event_clear(&m->events[i]);
+		free(m->events);
+	}
+	free(m->cursor);
+	memset(m, 0, sizeof(*m));
+}
