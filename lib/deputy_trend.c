@@ -1,0 +1,344 @@
+/*
+ * deputy_trend.c - TrendHistory: fill one gap of timeseries (DESIGN §5).
+ *
+ * Items are asked in batches, in ascending id order, so that one
+ * checkpoint (the last item touched and where in it) says exactly what is
+ * done. Each reply page is applied in one store transaction together with
+ * the checkpoint: for every item in the page the local samples of the
+ * range the page covers are deleted and the peer's inserted. A page that
+ * ends inside an item covers it up to just after its last sample's time,
+ * so equal-time samples split over two pages are neither lost nor doubled:
+ * the second page appends after the first without deleting that time again.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "governor_internal.h"
+
+typedef struct item_list {
+	char **v;
+	size_t n, cap;
+	const hiveha_allocator *alloc;
+	int rc;
+} item_list;
+
+static int collect_item(const char *id, void *payload)
+{
+	item_list *l = payload;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		char **v = hh_realloc(l->alloc, l->v, cap * sizeof(*v));
+		if (!v)
+			return l->rc = HIVEHA_ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	if (!(l->v[l->n] = hh_strdup(l->alloc, id)))
+		return l->rc = HIVEHA_ENOMEM;
+	l->n++;
+	return 0;
+}
+
+static void item_list_free(item_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		hh_free(l->alloc, l->v[i]);
+	hh_free(l->alloc, l->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The store promises ascending unique ids; the checkpoint depends on it,
+ * so make it true rather than trust it. */
+static void sort_unique(item_list *l)
+{
+	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
+	size_t w = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		if (w && strcmp(l->v[w - 1], l->v[i]) == 0) {
+			hh_free(l->alloc, l->v[i]);
+			continue;
+		}
+		l->v[w++] = l->v[i];
+	}
+	l->n = w;
+}
+
+static size_t lower_bound(const item_list *l, const char *id)
+{
+	size_t lo = 0, hi = l->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(l->v[mid], id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int ck_matches(const hh_checkpoint *ck, hh_range gap)
+{
+	return ck->active && ck->gap_from == gap.from && ck->gap_to == gap.to;
+}
+
+static void note_unknown(hh_deputy *d, const char *id)
+{
+	d->unknown_items++;
+	size_t used = strlen(d->unknown_names);
+	size_t cap = sizeof(d->unknown_names);
+	if (used + strlen(id) + 3 < cap - 4)
+		snprintf(d->unknown_names + used, cap - used, "%s%s", used ? ", " : "", id);
+	else if (!strstr(d->unknown_names, "..."))
+		snprintf(d->unknown_names + used, cap - used, ", ...");
+}
+
+/* Where a batch stands while its pages arrive. */
+typedef struct batch {
+	char **ids;
+	size_t n;
+	size_t expect; /* index of the next item the peer must answer */
+} batch;
+
+static int bad_reply(hiveha_governor *gov, hh_deputy *d, const char *what, const char *id)
+{
+	hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "invalid timeseries reply: %s (item %s)", what, id);
+	return HIVEHA_EPROTOCOL;
+}
+
+static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b,
+                      const hh_ts_reply *page, int last_page)
+{
+	hh_syncstate next;
+	hh_syncstate_init(&next, gov->alloc);
+	int rc = hh_syncstate_copy(&next, &d->st);
+	if (rc)
+		return rc;
+	hiveha_store_txn *txn = NULL;
+	rc = gov->store.begin(gov->store.ctx, &txn);
+	if (rc) {
+		hh_syncstate_free(&next);
+		return rc;
+	}
+	uint64_t samples = 0;
+	for (size_t i = 0; i < page->item_count && !rc; i++) {
+		const hh_ts_item *it = &page->items[i];
+		if (b->expect >= b->n || strcmp(it->id, b->ids[b->expect]) != 0) {
+			rc = bad_reply(gov, d, "item out of the requested order", it->id);
+			break;
+		}
+		int cont = ck_matches(&next.ck, gap) && next.ck.item && !next.ck.item_done &&
+		           strcmp(next.ck.item, it->id) == 0;
+		rc = hh_checkpoint_set_item(&next, it->id);
+		if (rc)
+			break;
+		next.ck.active = 1;
+		next.ck.gap_from = gap.from;
+		next.ck.gap_to = gap.to;
+		if (it->unknown) {
+			note_unknown(d, it->id);
+			next.ck.item_done = 1;
+			b->expect++;
+			continue;
+		}
+		hiveha_time lo = cont ? next.ck.time : gap.from;
+		for (size_t k = 0; k < it->count; k++) {
+			hiveha_time t = it->samples[k].time;
+			if (t < lo || t >= gap.to || (k && t < it->samples[k - 1].time)) {
+				rc = bad_reply(gov, d, "sample time outside the range or out of order", it->id);
+				break;
+			}
+		}
+		if (rc)
+			break;
+		if (!it->complete && (i + 1 != page->item_count || it->count == 0 || last_page)) {
+			rc = bad_reply(gov, d, "an unfinished item must be the last of a page and not empty",
+			               it->id);
+			break;
+		}
+		hiveha_time del_from = cont ? next.ck.deleted_to : gap.from;
+		hiveha_time del_to = gap.to;
+		uint64_t skip = 0;
+		hiveha_time t_last = 0;
+		if (!it->complete) {
+			t_last = it->samples[it->count - 1].time;
+			del_to = t_last + 1;
+			for (size_t k = it->count; k > 0 && it->samples[k - 1].time == t_last; k--)
+				skip++;
+			if (cont && next.ck.time == t_last)
+				skip += next.ck.skip;
+		}
+		rc = gov->store.replace_samples(gov->store.ctx, txn, it->id, del_from, del_to,
+		                                it->samples, it->count);
+		if (rc) {
+			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s", it->id,
+			            hiveha_strerror(rc));
+			break;
+		}
+		samples += it->count;
+		next.ck.item_done = it->complete;
+		next.ck.time = t_last;
+		next.ck.skip = skip;
+		next.ck.deleted_to = del_to;
+		if (it->complete)
+			b->expect++;
+	}
+	if (!rc)
+		rc = hh_spans_set(&next.pending, gap.from, gap.to, 0);
+	if (rc) {
+		gov->store.rollback(gov->store.ctx, txn);
+	} else {
+		rc = hh_dep_commit_state(gov, d, txn, &next);
+		if (rc)
+			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed committing a chunk: %s",
+			            hiveha_strerror(rc));
+	}
+	hh_syncstate_free(&next);
+	if (!rc) {
+		d->samples_round += samples;
+		hh_mutex_lock(&gov->lock);
+		d->progress.samples_done += samples;
+		hh_mutex_unlock(&gov->lock);
+	}
+	return rc;
+}
+
+/* Removes a completely filled gap from the pending list. */
+static int close_gap(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+{
+	hh_syncstate next;
+	hh_syncstate_init(&next, gov->alloc);
+	int rc = hh_syncstate_copy(&next, &d->st);
+	if (!rc)
+		rc = hh_spans_remove(&next.pending, gap.from, gap.to);
+	if (!rc && ck_matches(&next.ck, gap))
+		hh_checkpoint_clear(&next);
+	hiveha_store_txn *txn = NULL;
+	if (!rc)
+		rc = gov->store.begin(gov->store.ctx, &txn);
+	if (!rc)
+		rc = hh_dep_commit_state(gov, d, txn, &next);
+	hh_syncstate_free(&next);
+	return rc;
+}
+
+/* Requests one batch page by page. */
+static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b)
+{
+	hh_ts_request req;
+	memset(&req, 0, sizeof(req));
+	req.from = gap.from;
+	req.to = gap.to;
+	req.items = b->ids;
+	req.item_count = b->n;
+	req.max_samples = gov->cfg.chunk_samples;
+	req.encoding = (gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
+	const hh_checkpoint *ck = &d->st.ck;
+	if (ck_matches(ck, gap) && ck->item && !ck->item_done && strcmp(ck->item, b->ids[0]) == 0) {
+		req.has_start = 1;
+		req.start_time = ck->time;
+		req.start_skip = ck->skip;
+	}
+	hh_buf body, reply;
+	hh_buf_init(&body, gov->alloc);
+	hh_buf_init(&reply, gov->alloc);
+	char *cursor = NULL;
+	int rc = HIVEHA_OK;
+	for (;;) {
+		req.cursor = cursor;
+		body.len = 0;
+		rc = hh_encode_ts_request(&body, &req);
+		if (!rc)
+			rc = hh_dep_exchange(gov, d, HIVEHA_MSG_TIMESERIES, &body, &reply);
+		if (rc)
+			break;
+		hh_ts_reply page;
+		memset(&page, 0, sizeof(page));
+		hh_errbuf err = { "" };
+		rc = hh_decode_ts_reply(&page, reply.data, reply.len, &gov->limits, &err);
+		if (rc) {
+			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "timeseries reply rejected: %s", err.msg);
+			break;
+		}
+		if (page.gap_count) {
+			rc = hh_dep_resplit(gov, d, gap, page.gaps, page.gap_count);
+			hh_ts_reply_free(&page);
+			if (!rc)
+				rc = HH_FILL_RESPLIT;
+			break;
+		}
+		rc = apply_page(gov, d, gap, b, &page, page.cursor == NULL);
+		hh_free(NULL, cursor);
+		cursor = NULL;
+		if (!rc && page.cursor) {
+			cursor = hh_strdup(NULL, page.cursor);
+			if (!cursor)
+				rc = HIVEHA_ENOMEM;
+		}
+		hh_ts_reply_free(&page);
+		hh_dep_progress(gov, d);
+		if (rc || !cursor)
+			break;
+		req.has_start = 0;
+	}
+	hh_free(NULL, cursor);
+	hh_buf_free(&body);
+	hh_buf_free(&reply);
+	if (!rc && b->expect != b->n) {
+		hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
+		            "invalid timeseries reply: the peer answered %zu of %zu items", b->expect, b->n);
+		rc = HIVEHA_EPROTOCOL;
+	}
+	return rc;
+}
+
+int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+{
+	item_list items = { NULL, 0, 0, gov->alloc, 0 };
+	int rc = gov->store.list_items(gov->store.ctx, collect_item, &items);
+	if (items.rc)
+		rc = items.rc;
+	if (rc) {
+		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "listing the local items failed: %s",
+		            hiveha_strerror(rc));
+		item_list_free(&items);
+		return rc;
+	}
+	sort_unique(&items);
+
+	size_t pos = 0;
+	const hh_checkpoint *ck = &d->st.ck;
+	if (ck_matches(ck, gap) && ck->item) {
+		pos = lower_bound(&items, ck->item);
+		if (pos < items.n && ck->item_done && strcmp(items.v[pos], ck->item) == 0)
+			pos++;
+	}
+	hh_mutex_lock(&gov->lock);
+	d->progress.items_total = items.n;
+	d->progress.items_done = pos;
+	hh_mutex_unlock(&gov->lock);
+
+	while (!rc && pos < items.n) {
+		size_t n = items.n - pos;
+		if (n > gov->cfg.batch_items)
+			n = gov->cfg.batch_items;
+		batch b = { &items.v[pos], n, 0 };
+		rc = fill_batch(gov, d, gap, &b);
+		if (rc)
+			break;
+		pos += n;
+		hh_mutex_lock(&gov->lock);
+		d->progress.items_done = pos;
+		hh_mutex_unlock(&gov->lock);
+		hh_dep_progress(gov, d);
+	}
+	item_list_free(&items);
+	if (!rc)
+		rc = close_gap(gov, d, gap);
+	return rc;
+}

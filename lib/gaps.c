@@ -1,0 +1,160 @@
+/*
+ * gaps.c - which window a start opens (DESIGN §6) and which ranges an
+ * instance refuses to vouch for (DESIGN §5). Pure functions: the tests of
+ * MERGE-CASES W1..W5 and U1..U2 drive them directly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "governor_internal.h"
+
+static hiveha_time sub_ms(hiveha_time t, int64_t ms)
+{
+	hiveha_time d = ms > HIVEHA_TIME_MAX / HIVEHA_TICKS_PER_MS ? HIVEHA_TIME_MAX : ms * HIVEHA_TICKS_PER_MS;
+	return t < HIVEHA_TIME_MIN + d ? HIVEHA_TIME_MIN : t - d;
+}
+
+void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time start,
+                    hh_range *gap, int *has_gap)
+{
+	*has_gap = 0;
+	gap->from = gap->to = start;
+	if (gc->expert_start) {
+		gap->from = gc->expert_start;
+	} else if (st->present && st->covered_until) {
+		gap->from = sub_ms(st->covered_until, gc->overlap_ms);
+	} else if (gc->lookback_ms > 0) {
+		gap->from = sub_ms(start, gc->lookback_ms);
+	} else {
+		return;
+	}
+	*has_gap = gap->from < gap->to;
+}
+
+/* One source of unvouched time. */
+typedef struct piece {
+	hiveha_time from, to;
+	int filling;
+} piece;
+
+typedef struct pieces {
+	piece *v;
+	size_t n, cap;
+	const hiveha_allocator *alloc;
+} pieces;
+
+static int add_piece(pieces *p, hiveha_time from, hiveha_time to, hiveha_time lo, hiveha_time hi,
+                     int filling)
+{
+	if (from < lo)
+		from = lo;
+	if (to > hi)
+		to = hi;
+	if (from >= to)
+		return HIVEHA_OK;
+	if (p->n == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 8;
+		piece *v = hh_realloc(p->alloc, p->v, cap * sizeof(*v));
+		if (!v)
+			return HIVEHA_ENOMEM;
+		p->v = v;
+		p->cap = cap;
+	}
+	p->v[p->n++] = (piece){ from, to, filling };
+	return HIVEHA_OK;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+	hiveha_time x = *(const hiveha_time *)a, y = *(const hiveha_time *)b;
+	return (x > y) - (x < y);
+}
+
+int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
+                 const hiveha_allocator *alloc, hh_gap **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	if (from >= to)
+		return HIVEHA_OK;
+	const hh_syncstate *st = in->st;
+	pieces p = { NULL, 0, 0, alloc };
+	int rc = HIVEHA_OK;
+
+	if (!st->present) {
+		/* A governor that has not started yet will open a gap whose extent
+		 * is unknown: vouch for nothing until it has. Without a governor
+		 * there is no sync at all: the store is all there is. */
+		if (in->have_governor && !in->started)
+			rc = add_piece(&p, from, to, from, to, in->enabled);
+	} else {
+		if (st->history_start > from)
+			rc = add_piece(&p, from, st->history_start, from, to, 0);
+		for (size_t i = 0; !rc && i < st->pending.n; i++) {
+			const hh_span *s = &st->pending.v[i];
+			int filling = in->have_governor && in->enabled && !(s->flags & HH_SPAN_PEER_LACKS);
+			rc = add_piece(&p, s->from, s->to, from, to, filling);
+		}
+		for (size_t i = 0; !rc && i < st->closed.n; i++)
+			rc = add_piece(&p, st->closed.v[i].from, st->closed.v[i].to, from, to, 0);
+		if (!rc && in->have_governor && !in->started && st->covered_until)
+			rc = add_piece(&p, sub_ms(st->covered_until, in->overlap_ms), HIVEHA_TIME_MAX, from,
+			               to, in->enabled);
+	}
+	if (rc || p.n == 0) {
+		hh_free(alloc, p.v);
+		return rc;
+	}
+
+	/* Cut [from, to) at every piece edge; an elementary segment is
+	 * unvouched if any piece covers it, and "filling" only if every
+	 * covering piece is - a range that anyone knows to be lost must not
+	 * keep the peer retrying. */
+	size_t nb = 0;
+	hiveha_time *b = hh_malloc(alloc, 2 * p.n * sizeof(*b));
+	hh_gap *g = hh_malloc(alloc, 2 * p.n * sizeof(*g));
+	if (!b || !g) {
+		hh_free(alloc, b);
+		hh_free(alloc, g);
+		hh_free(alloc, p.v);
+		return HIVEHA_ENOMEM;
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		b[nb++] = p.v[i].from;
+		b[nb++] = p.v[i].to;
+	}
+	qsort(b, nb, sizeof(*b), cmp_time);
+	size_t ng = 0;
+	for (size_t i = 0; i + 1 < nb; i++) {
+		hiveha_time s = b[i], e = b[i + 1];
+		if (s >= e)
+			continue;
+		int covered = 0, filling = 1;
+		for (size_t k = 0; k < p.n; k++) {
+			if (p.v[k].from <= s && p.v[k].to >= e) {
+				covered = 1;
+				filling &= p.v[k].filling;
+			}
+		}
+		if (!covered)
+			continue;
+		if (ng && g[ng - 1].to == s && g[ng - 1].filling == filling) {
+			g[ng - 1].to = e;
+		} else {
+			g[ng].from = s;
+			g[ng].to = e;
+			g[ng].filling = filling;
+			ng++;
+		}
+	}
+	hh_free(alloc, b);
+	hh_free(alloc, p.v);
+	if (ng == 0) {
+		hh_free(alloc, g);
+		return HIVEHA_OK;
+	}
+	*out = g;
+	*count = ng;
+	return HIVEHA_OK;
+}

@@ -1,0 +1,133 @@
+/*
+ * governor_internal.h - the governor and deputy structures (internal).
+ *
+ * Locking: `lock` guards what other threads read - each deputy's published
+ * items (state, sync_state, progress) and its sync state `st`, which the
+ * responder consults for vouching. Only the sync thread (the caller of
+ * run/poll, or the background thread) modifies `st`, and always under
+ * `lock`; it may read `st` without the lock.
+ */
+#ifndef HH_GOVERNOR_INTERNAL_H
+#define HH_GOVERNOR_INTERNAL_H
+
+#include <stdatomic.h>
+
+#include <hiveha/governor.h>
+
+#include "platform/platform.h"
+#include "protocol.h"
+#include "syncstate.h"
+
+#define HH_SYNC_STATE_SIZE 1024
+
+typedef struct hh_deputy {
+	int kind;
+	int enabled;
+	int state;                        /* hiveha_deputy_state */
+	char sync_state[HH_SYNC_STATE_SIZE];
+	hiveha_progress progress;
+	hh_syncstate st;
+	int64_t next_retry_ns;            /* monotonic; 0 = nothing scheduled */
+	int64_t backoff_ms;               /* next back-off for background retries */
+	/* per round */
+	uint64_t unknown_items;
+	char unknown_names[256];
+	uint64_t samples_round, events_round, requests_round;
+} hh_deputy;
+
+struct hiveha_governor {
+	hiveha_allocator alloc_copy;
+	const hiveha_allocator *alloc;    /* NULL or &alloc_copy */
+	hiveha_governor_config cfg;       /* strings point to owned copies */
+	char *instance_id, *peer, *token;
+	hiveha_store store;
+	hiveha_transport transport;
+	hiveha_clock clock;
+
+	hh_mutex lock;
+	hh_deputy dep[HIVEHA_DEPUTY_KIND_COUNT];
+	int started;                      /* start-up gaps computed and persisted */
+	hiveha_time start_time;
+	int64_t next_heartbeat_ns;
+
+	hh_thread thread;
+	int thread_running;
+	atomic_int stop;                  /* stop requested */
+	atomic_int in_run;                /* hiveha_governor_run() is executing */
+
+	hiveha_conn *conn;                /* open connection to the peer, or NULL */
+	uint32_t peer_caps;
+	hh_limits limits;
+
+	char errmsg[512];
+};
+
+/* ---- governor.c ---- */
+void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+int hh_gov_stopping(hiveha_governor *gov);
+/* Sleeps on the clock; HIVEHA_ECANCELLED when stopping. */
+int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms);
+
+/* ---- deputy.c ---- */
+void hh_dep_set_state(hiveha_governor *gov, hh_deputy *d, int state);
+void hh_dep_note(hiveha_governor *gov, hh_deputy *d, int level, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+void hh_dep_progress(hiveha_governor *gov, hh_deputy *d);
+/* One round: fill every pending gap that is due; publishes states 1..6.
+ * Returns 0 when the deputy finished ok. */
+int hh_dep_round(hiveha_governor *gov, hh_deputy *d);
+/* Sends `req_body` as `kind`, decodes nothing: the reply bytes land in
+ * `reply` (bounded by max_reply_bytes). Publishes states 3 and 4. */
+int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const hh_buf *body,
+                    hh_buf *reply);
+/* The reply named unvouched sub-ranges of `gap`: splits the pending gap,
+ * marks or closes the unvouched parts, persists it. */
+int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_gap *gaps, size_t n);
+/* Commits `txn` after saving d->st into it; on failure rolls back. */
+int hh_dep_commit_state(hiveha_governor *gov, hh_deputy *d, hiveha_store_txn *txn,
+                        const hh_syncstate *next);
+
+/* Outcome of filling one gap. */
+#define HH_FILL_DONE 0
+#define HH_FILL_RESPLIT 1   /* the gap was split; pick again */
+
+/* ---- deputy_trend.c / deputy_events.c ---- */
+int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap);
+int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap);
+
+/* ---- gaps.c (pure) ---- */
+typedef struct hh_gap_config {
+	int64_t overlap_ms;
+	int64_t lookback_ms;
+	hiveha_time expert_start;         /* 0 = off */
+} hh_gap_config;
+
+/* The gap a start at `start` opens, given the persisted state. *has_gap is
+ * 0 when there is none (no state and no look-back: W3). */
+void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time start,
+                    hh_range *gap, int *has_gap);
+
+/* The unvouched parts of [from, to) (DESIGN §5 rule 1 and 4): before
+ * history_start, pending gaps (filling unless the peer lacks them or the
+ * deputy is disabled), closed ranges, and - before start-up - everything
+ * after covered_until - overlap. `have_governor` 0 means a responder
+ * without a governor: nobody is filling anything. */
+typedef struct hh_vouch_input {
+	const hh_syncstate *st;
+	int have_governor;
+	int enabled;
+	int started;
+	int64_t overlap_ms;
+} hh_vouch_input;
+
+int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
+                 const hiveha_allocator *alloc, hh_gap **out, size_t *count);
+
+#endif /* HH_GOVERNOR_INTERNAL_H */

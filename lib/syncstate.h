@@ -1,0 +1,62 @@
+/*
+ * syncstate.h - the per-deputy sync state persisted in the store's
+ * key/value area (internal; DESIGN §6).
+ *
+ * One key per deputy ("hiveha/<DeputyName>/state") holds a small JSON
+ * document. It is rewritten in the same store transaction as the data a
+ * chunk writes, so the checkpoint never runs ahead of or behind the data.
+ */
+#ifndef HH_SYNCSTATE_H
+#define HH_SYNCSTATE_H
+
+#include <hiveha/store.h>
+
+#include "spans.h"
+
+#define HH_SYNCSTATE_FORMAT 1
+#define HH_SYNCSTATE_MAX_BYTES (1u << 20)
+
+/* Where the fill of one pending gap stands (TrendHistory: per item). */
+typedef struct hh_checkpoint {
+	int active;               /* 0: no fill in progress */
+	hiveha_time gap_from;     /* the pending gap it belongs to */
+	hiveha_time gap_to;
+	char *item;               /* last item touched (ids ascend) */
+	int item_done;            /* 1: `item` and every smaller id are done */
+	hiveha_time time;         /* else: resume `item` at (time, skip) */
+	uint64_t skip;
+	hiveha_time deleted_to;   /* local samples of `item` < this are replaced */
+} hh_checkpoint;
+
+typedef struct hh_syncstate {
+	int present;               /* 0: nothing was persisted (first start) */
+	hiveha_time covered_until; /* heartbeat mark; 0 = none */
+	hiveha_time last_up_to_date;
+	hiveha_time history_start; /* nothing before this is vouched for */
+	hh_spans pending;          /* gaps still to fill */
+	hh_spans closed;           /* ranges nobody has: never vouched */
+	hh_checkpoint ck;
+	const hiveha_allocator *alloc;
+} hh_syncstate;
+
+void hh_syncstate_init(hh_syncstate *st, const hiveha_allocator *alloc);
+void hh_syncstate_free(hh_syncstate *st);
+int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src);
+void hh_checkpoint_clear(hh_syncstate *st);
+int hh_checkpoint_set_item(hh_syncstate *st, const char *item);
+
+/* "hiveha/TrendHistory/state" etc.; NULL for an unknown kind. */
+const char *hh_syncstate_key(int kind);
+
+/* Loads the state of `kind`. A missing key leaves `present` 0 and returns 0. */
+int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, char *err, size_t errlen);
+
+/* Writes the state of `kind` inside `txn`. */
+int hh_syncstate_save(const hh_syncstate *st, const hiveha_store *store, hiveha_store_txn *txn,
+                      int kind);
+
+/* JSON codec, exposed for tests and the inspection tool. */
+int hh_syncstate_encode(const hh_syncstate *st, char **out, size_t *len);
+int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *err, size_t errlen);
+
+#endif /* HH_SYNCSTATE_H */
