@@ -407,7 +407,7 @@ static ms_item *item_new(const char *id)
 
 static void apply_samples(ms_item *it, ms_op *op)
 {
-	if (op->from < op->to) {
+	if (op->from < op->to && it->n) {
 		size_t lo = samples_lower(it->s, it->n, op->from);
 		size_t hi = samples_lower(it->s, it->n, op->to);
 		clear_samples(it->s + lo, hi - lo);
