@@ -1,0 +1,268 @@
+/*
+ * responder.c - the serving side: authentication, size limits, dispatch on
+ * the message kind, hello, error replies and streaming the reply out.
+ * Timeseries and events paging live in responder_ts.c / responder_ev.c.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "platform/platform.h"
+#include "protocol_codec.h"
+#include "responder_internal.h"
+
+#define DEFAULT_INSTANCE_ID "hiveha"
+#define DEFAULT_MAX_REQUEST (UINT32_C(1) << 20)
+#define DEFAULT_MAX_REPLY (UINT32_C(16) << 20)
+#define DEFAULT_MAX_SAMPLES UINT32_C(65536)
+#define DEFAULT_MAX_EVENTS UINT32_C(10000)
+#define DEFAULT_MAX_ITEMS UINT32_C(100000)
+/* Replies leave through `write` in pieces no larger than this. */
+#define WRITE_PIECE ((size_t)64 << 10)
+
+static uint32_t or_default(uint32_t v, uint32_t def)
+{
+	return v ? v : def;
+}
+
+int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *cfg,
+                         const hiveha_store *store, hiveha_governor *governor)
+{
+	const hiveha_allocator *a = NULL;
+	hiveha_responder *r;
+	char msg[128];
+	int rc;
+
+	if (!out)
+		return HIVEHA_EINVAL;
+	*out = NULL;
+	if (!store)
+		return HIVEHA_EINVAL;
+	if (cfg && (cfg->version == 0 || cfg->version > HIVEHA_RESPONDER_CONFIG_VERSION))
+		return HIVEHA_EVERSION;
+	if (cfg && cfg->allocator) {
+		a = cfg->allocator;
+		if (!a->malloc || !a->realloc || !a->free)
+			return HIVEHA_EINVAL;
+	}
+	if ((rc = hiveha_store_check(store, 0, msg, sizeof(msg))))
+		return rc;
+	if (!(r = hh_calloc(a, 1, sizeof(*r))))
+		return HIVEHA_ENOMEM;
+	if (a) {
+		r->alloc_copy = *a;
+		r->alloc = &r->alloc_copy;
+	}
+	/* Only version 1 exists; a later store version appends members that
+	 * this library does not read, so the v1 prefix is what is copied. */
+	memcpy(&r->store, store, sizeof(r->store));
+	r->governor = governor;
+	r->instance_id = hh_strdup(r->alloc, cfg && cfg->instance_id ? cfg->instance_id
+	                                                             : DEFAULT_INSTANCE_ID);
+	if (cfg && cfg->token && cfg->token[0]) {
+		r->token = hh_strdup(r->alloc, cfg->token);
+		r->token_len = strlen(cfg->token);
+		if (!r->token)
+			goto nomem;
+	}
+	if (!r->instance_id)
+		goto nomem;
+	r->max_request_bytes = or_default(cfg ? cfg->max_request_bytes : 0, DEFAULT_MAX_REQUEST);
+	r->max_reply_bytes = or_default(cfg ? cfg->max_reply_bytes : 0, DEFAULT_MAX_REPLY);
+	r->max_samples = or_default(cfg ? cfg->max_samples : 0, DEFAULT_MAX_SAMPLES);
+	r->max_events = or_default(cfg ? cfg->max_events : 0, DEFAULT_MAX_EVENTS);
+	r->max_items = or_default(cfg ? cfg->max_items : 0, DEFAULT_MAX_ITEMS);
+	if (cfg) {
+		r->on_log = cfg->on_log;
+		r->log_payload = cfg->payload;
+	}
+	*out = r;
+	return 0;
+nomem:
+	r->store.destroy = NULL; /* on failure the host keeps its store */
+	hiveha_responder_free(r);
+	return HIVEHA_ENOMEM;
+}
+
+void hiveha_responder_free(hiveha_responder *r)
+{
+	const hiveha_allocator *a;
+
+	if (!r)
+		return;
+	a = r->alloc;
+	if (!r->governor && r->store.destroy)
+		r->store.destroy(r->store.ctx);
+	hh_free(a, r->instance_id);
+	if (r->token) {
+		memset(r->token, 0, r->token_len);
+		hh_free(a, r->token);
+	}
+	hh_free(a, r);
+}
+
+void hh_responder_set_coverage(hiveha_responder *r, hh_unvouched_fn fn, void *ctx)
+{
+	r->coverage = fn;
+	r->coverage_ctx = ctx;
+}
+
+void hh_responder_limits(const hiveha_responder *r, hh_limits *lim)
+{
+	hh_limits_default(lim);
+	lim->max_message_bytes = r->max_request_bytes;
+	lim->max_items = r->max_items;
+}
+
+size_t hh_responder_budget(const hiveha_responder *r)
+{
+	size_t max = r->max_reply_bytes;
+
+	/* Room for the envelope, gaps and cursor; the estimates per sample
+	 * are upper bounds, so the page itself never overshoots. */
+	return max > 8192 ? max - 4096 : max / 2;
+}
+
+int hh_responder_gaps(hiveha_responder *r, int kind, hiveha_time from, hiveha_time to,
+                      hh_gap **gaps_out, size_t *count_out, hh_errbuf *err)
+{
+	hh_gap_list list = { NULL, 0 };
+	hh_limits lim;
+	size_t n;
+	int rc;
+
+	*gaps_out = NULL;
+	*count_out = 0;
+	if (r->coverage)
+		rc = r->coverage(r->coverage_ctx, kind, from, to, &list);
+	else if (r->governor)
+		rc = hh_governor_unvouched(r->governor, kind, from, to, &list);
+	else
+		rc = hh_store_unvouched(&r->store, kind, from, to, &list);
+	if (rc) {
+		if (!r->coverage)
+			hh_gap_list_free(&list);
+		return hh_err(err, rc == HIVEHA_ENOMEM ? rc : HIVEHA_ESTORE,
+		              "cannot determine the vouched ranges (%s)", hiveha_strerror(rc));
+	}
+	/* A peer's decoder accepts at most max_ranges gaps. Listing fewer only
+	 * under-reports: the peer asks again for what it believes vouched and
+	 * is told the remaining gaps then; it never closes a gap we did not
+	 * report. */
+	hh_limits_default(&lim);
+	n = list.count < lim.max_ranges ? list.count : lim.max_ranges;
+	if (n) {
+		if (!(*gaps_out = hh_calloc(NULL, n, sizeof(hh_gap)))) {
+			rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		} else {
+			memcpy(*gaps_out, list.gaps, n * sizeof(hh_gap));
+			*count_out = n;
+		}
+	}
+	if (!r->coverage)
+		hh_gap_list_free(&list);
+	return rc;
+}
+
+/* Compares the whole configured token without an early exit, so the time
+ * taken does not tell how many leading bytes were right. */
+static int token_ok(const hiveha_responder *r, const char *given)
+{
+	volatile unsigned char diff;
+	size_t glen, i;
+
+	if (!r->token)
+		return 1;
+	if (!given)
+		given = "";
+	glen = strlen(given);
+	diff = (unsigned char)(glen != r->token_len);
+	for (i = 0; i < r->token_len; i++)
+		diff |= (unsigned char)(r->token[i] ^ (glen ? given[i % glen] : 0));
+	return diff == 0;
+}
+
+static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf *out,
+                       hh_errbuf *err)
+{
+	hh_hello in, reply;
+	hh_limits lim;
+	int rc;
+
+	hh_responder_limits(r, &lim);
+	if ((rc = hh_decode_hello(&in, body, len, &lim, err)))
+		return rc < 0 && rc != HIVEHA_ENOMEM && rc != HIVEHA_ELIMIT ? HIVEHA_EPROTOCOL : rc;
+	hh_hello_free(&in);
+	/* Both sides announce their highest version; each uses the lower. */
+	reply.protocol = HH_PROTOCOL_VERSION;
+	reply.instance_id = r->instance_id;
+	reply.clock = hh_time_realtime();
+	reply.caps = HH_CAP_BIN_SAMPLES;
+	return hh_encode_hello(out, &reply);
+}
+
+static int write_all(const hh_buf *b, hiveha_reply_fn write, void *payload)
+{
+	size_t off = 0, n;
+	int rc;
+
+	while (off < b->len) {
+		n = b->len - off < WRITE_PIECE ? b->len - off : WRITE_PIECE;
+		if ((rc = write(b->data + off, n, payload)))
+			return rc;
+		off += n;
+	}
+	return 0;
+}
+
+static void log_failure(const hiveha_responder *r, const char *kind, int rc, const char *msg)
+{
+	char line[400];
+
+	if (!r->on_log)
+		return;
+	snprintf(line, sizeof(line), "responder: %.32s request failed: %s (%s)", kind ? kind : "?",
+	         msg, hiveha_strerror(rc));
+	r->on_log(rc == HIVEHA_ESTORE || rc == HIVEHA_ENOMEM ? HIVEHA_LOG_ERROR : HIVEHA_LOG_WARN,
+	          line, r->log_payload);
+}
+
+int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *req, hiveha_reply_fn write,
+                            void *payload)
+{
+	hh_errbuf err = { "" };
+	hh_buf out;
+	int rc, wrc;
+
+	if (!r || !req || !write || (!req->body && req->body_len))
+		return HIVEHA_EINVAL;
+	if (!token_ok(r, req->token))
+		return HIVEHA_EAUTH;
+	hh_buf_init(&out, r->alloc);
+	if (req->body_len > r->max_request_bytes)
+		rc = hh_err(&err, HIVEHA_ELIMIT, "request of %zu bytes exceeds the limit of %u",
+		            req->body_len, (unsigned)r->max_request_bytes);
+	else if (!req->kind)
+		rc = hh_err(&err, HIVEHA_EPROTOCOL, "request without a message kind");
+	else if (!strcmp(req->kind, HIVEHA_MSG_HELLO))
+		rc = serve_hello(r, req->body, req->body_len, &out, &err);
+	else if (!strcmp(req->kind, HIVEHA_MSG_TIMESERIES))
+		rc = hh_responder_ts(r, req->body, req->body_len, &out, &err);
+	else if (!strcmp(req->kind, HIVEHA_MSG_EVENTS))
+		rc = hh_responder_ev(r, req->body, req->body_len, &out, &err);
+	else
+		rc = hh_err(&err, HIVEHA_EPROTOCOL, "unknown message kind \"%.32s\"", req->kind);
+	if (rc) {
+		if (!err.msg[0])
+			hh_err(&err, rc, "%s", hiveha_strerror(rc));
+		log_failure(r, req->kind, rc, err.msg);
+		out.len = 0;
+		if (hh_encode_error(&out, rc < 0 ? rc : HIVEHA_ERROR, err.msg)) {
+			hh_buf_free(&out);
+			return rc;
+		}
+	}
+	wrc = write_all(&out, write, payload);
+	hh_buf_free(&out);
+	return wrc ? wrc : rc;
+}

@@ -1,0 +1,262 @@
+/*
+ * responder_ts.c - serving a timeseries request one page at a time.
+ *
+ * A page walks the requested items in order from the request's position
+ * (cursor, else start, else the beginning) and reads each item's samples
+ * until the page holds `limit` samples or its estimated size reaches the
+ * byte budget. It asks the store for one sample more than fits, to learn
+ * whether the item ends inside the page (complete) without a second read.
+ * Memory: at most `limit` samples (plus their strings, within the budget).
+ */
+#include <string.h>
+
+#include "alloc.h"
+#include "protocol_codec.h"
+#include "responder_internal.h"
+
+typedef struct ts_page {
+	hiveha_responder *r;
+	int json;
+	hh_ts_item *items;
+	size_t item_count, item_cap;
+	size_t total, limit;   /* samples */
+	size_t bytes, budget;  /* estimated encoded size */
+	/* the item being read */
+	hiveha_time from, to;
+	hiveha_sample *s;
+	size_t n, cap, want;
+	int more;
+	int fail;              /* a status set inside the callback */
+	const char *why;
+} ts_page;
+
+/* Upper bounds of the encoded size (docs/protocol.md): JSON may escape a
+ * byte as \u00XX. */
+static size_t sample_cost(const hiveha_sample *s, int json)
+{
+	size_t str = s->value.type == HIVEHA_TYPE_STRING ? s->value.as.str.len : 0;
+
+	return json ? 64 + 6 * str : 40 + str;
+}
+
+static int on_samples(const hiveha_sample *s, size_t n, void *payload)
+{
+	ts_page *p = payload;
+	size_t i, cost;
+
+	for (i = 0; i < n; i++) {
+		hiveha_sample *d;
+
+		if (p->n == p->want) {
+			p->more = 1;
+			return HH_PAGE_FULL;
+		}
+		cost = sample_cost(&s[i], p->json);
+		if (p->total + p->n > 0 && p->bytes + cost > p->budget) {
+			p->more = 1;
+			return HH_PAGE_FULL;
+		}
+		if (!hh_valid_type(s[i].value.type) || s[i].time < p->from || s[i].time >= p->to ||
+		    (p->n && s[i].time < p->s[p->n - 1].time)) {
+			p->fail = HIVEHA_ESTORE;
+			p->why = "the store delivered a sample out of range, out of order or of an invalid type";
+			return HH_PAGE_FULL;
+		}
+		if (p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 64;
+
+			if (cap > p->want)
+				cap = p->want;
+			d = hh_realloc(p->r->alloc, p->s, cap * sizeof(*d));
+			if (!d) {
+				p->fail = HIVEHA_ENOMEM;
+				return HH_PAGE_FULL;
+			}
+			p->s = d;
+			p->cap = cap;
+		}
+		d = &p->s[p->n];
+		d->time = s[i].time;
+		d->quality = s[i].quality;
+		if (hiveha_value_copy(&d->value, &s[i].value)) {
+			p->fail = HIVEHA_ENOMEM;
+			return HH_PAGE_FULL;
+		}
+		p->n++;
+		p->bytes += cost;
+	}
+	return 0;
+}
+
+static void free_samples(const hiveha_allocator *a, hiveha_sample *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		hiveha_value_clear(&s[i].value);
+	hh_free(a, s);
+}
+
+static void page_free(ts_page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->item_count; i++)
+		free_samples(p->r->alloc, p->items[i].samples, p->items[i].count);
+	hh_free(p->r->alloc, p->items);
+	free_samples(p->r->alloc, p->s, p->n);
+}
+
+/* Moves the current item (its samples) into the page. */
+static int page_add(ts_page *p, char *id, int unknown, int complete)
+{
+	hh_ts_item *it;
+
+	if (p->item_count == p->item_cap) {
+		size_t cap = p->item_cap ? p->item_cap * 2 : 16;
+
+		if (!(it = hh_realloc(p->r->alloc, p->items, cap * sizeof(*it))))
+			return HIVEHA_ENOMEM;
+		p->items = it;
+		p->item_cap = cap;
+	}
+	it = &p->items[p->item_count++];
+	it->id = id;
+	it->unknown = unknown;
+	it->complete = complete;
+	it->samples = p->s;
+	it->count = p->n;
+	p->total += p->n;
+	p->s = NULL;
+	p->n = p->cap = 0;
+	return 0;
+}
+
+/* Where the page's first item starts. */
+static int start_of(const hh_ts_request *q, size_t *idx, hiveha_time *t, uint64_t *skip,
+                    hh_errbuf *err)
+{
+	if (q->cursor) {
+		if (hh_cursor_ts_parse(q->cursor, q->item_count, q->from, q->to, idx, t, skip))
+			return hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor for this request");
+	} else if (q->has_start) {
+		*idx = 0;
+		*t = q->start_time;
+		*skip = q->start_skip;
+	} else {
+		*idx = 0;
+		*t = q->from;
+		*skip = 0;
+	}
+	return 0;
+}
+
+static int fill_page(ts_page *p, const hh_ts_request *q, char *cursor, size_t cursor_size,
+                     hh_errbuf *err)
+{
+	const hiveha_store *st = &p->r->store;
+	hiveha_time t;
+	uint64_t skip;
+	size_t i, idx;
+	int rc;
+
+	if ((rc = start_of(q, &idx, &t, &skip, err)))
+		return rc;
+	cursor[0] = '\0';
+	for (i = idx; i < q->item_count; i++) {
+		hiveha_time t0 = i == idx ? t : q->from;
+		uint64_t sk = i == idx ? skip : 0;
+		size_t idcost = 64 + 6 * strlen(q->items[i]);
+
+		if (p->total >= p->limit || (p->item_count && p->bytes + idcost > p->budget)) {
+			hh_cursor_ts_format(cursor, cursor_size, i, t0, sk);
+			return 0;
+		}
+		p->bytes += idcost;
+		p->want = p->limit - p->total;
+		p->more = 0;
+		p->from = t0;
+		p->to = q->to;
+		rc = st->read_samples(st->ctx, q->items[i], t0, q->to, sk, p->want + 1, on_samples, p);
+		if (p->fail)
+			return hh_err(err, p->fail, "item \"%.64s\": %s", q->items[i],
+			              p->why ? p->why : "out of memory");
+		if (rc == HIVEHA_ENOTFOUND) {
+			free_samples(p->r->alloc, p->s, p->n);
+			p->s = NULL;
+			p->n = p->cap = 0;
+			if ((rc = page_add(p, q->items[i], 1, 1)))
+				return hh_err(err, rc, "out of memory");
+			continue;
+		}
+		if (rc != 0 && rc != HH_PAGE_FULL)
+			return hh_err(err, HIVEHA_ESTORE, "reading item \"%.64s\" failed: %s", q->items[i],
+			              hiveha_strerror(rc));
+		if (p->more && p->n == 0) {
+			/* Out of budget before this item's first sample. */
+			hh_cursor_ts_format(cursor, cursor_size, i, t0, sk);
+			return 0;
+		}
+		if (p->more) {
+			hiveha_time last = p->s[p->n - 1].time;
+			uint64_t same = 0;
+			size_t k = p->n;
+
+			while (k > 0 && p->s[k - 1].time == last) {
+				same++;
+				k--;
+			}
+			/* Equal timestamps: the next page skips those already sent. */
+			hh_cursor_ts_format(cursor, cursor_size, i, last, same + (last == t0 ? sk : 0));
+		}
+		if ((rc = page_add(p, q->items[i], 0, !p->more)))
+			return hh_err(err, rc, "out of memory");
+		if (cursor[0])
+			return 0;
+	}
+	return 0;
+}
+
+int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *out, hh_errbuf *err)
+{
+	char cursor[HH_MAX_CURSOR_BYTES];
+	hh_ts_request q;
+	hh_ts_reply rep;
+	hh_limits lim;
+	ts_page p;
+	int rc;
+
+	hh_responder_limits(r, &lim);
+	if ((rc = hh_decode_ts_request(&q, body, len, &lim, err)))
+		return rc;
+	memset(&rep, 0, sizeof(rep));
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	if (!r->store.read_samples) {
+		rc = hh_err(err, HIVEHA_ENOTIMPL, "this instance serves no timeseries");
+		goto done;
+	}
+	if ((rc = hh_responder_gaps(r, HIVEHA_DEPUTY_TREND, q.from, q.to, &rep.gaps, &rep.gap_count,
+	                            err)))
+		goto done;
+	if (!rep.gap_count) {
+		p.json = q.encoding == HH_ENC_JSON;
+		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
+		p.budget = hh_responder_budget(r);
+		if ((rc = fill_page(&p, &q, cursor, sizeof(cursor), err)))
+			goto done;
+		rep.items = p.items;
+		rep.item_count = p.item_count;
+		rep.cursor = cursor[0] ? cursor : NULL;
+	}
+	if ((rc = hh_encode_ts_reply(out, &rep, q.encoding)))
+		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
+		                         : hh_err(err, HIVEHA_ERROR, "a sample cannot be encoded (a "
+		                                  "string with NUL bytes needs the binary encoding)");
+done:
+	/* Item ids are borrowed from the request; only samples are ours. */
+	page_free(&p);
+	hh_free(NULL, rep.gaps);
+	hh_ts_request_free(&q);
+	return rc;
+}
