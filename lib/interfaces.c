@@ -47,11 +47,12 @@ static int ok(char *msg, size_t msg_size)
 static int check_version(const char *name, unsigned int version, unsigned int current,
                          char *msg, size_t msg_size)
 {
+	/* "%.0u" of 0 prints nothing: "supports 1" or "supports 1 to N". */
 	if (version == 0)
 		return fail(HIVEHA_EVERSION, msg, msg_size,
-		            "%s: version 0 is not valid (supported: 1..%u); initialise the struct "
-		            "with its _INIT macro or _init() function",
-		            name, current);
+		            "%s: version 0 is not valid (this library supports 1%s%.0u); initialise "
+		            "the struct with its _INIT macro or _init() function",
+		            name, current > 1 ? " to " : "", current > 1 ? current : 0u);
 	if (version > current)
 		return fail(HIVEHA_EVERSION, msg, msg_size,
 		            "%s: version %u is newer than this library supports (%u); "
@@ -185,7 +186,10 @@ int hiveha_clock_check(const hiveha_clock *clock, char *msg, size_t msg_size)
 
 int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int version)
 {
-	return init_versioned(cfg, sizeof(*cfg), version, HIVEHA_GOVERNOR_CONFIG_VERSION);
+	int rc = init_versioned(cfg, sizeof(*cfg), version, HIVEHA_GOVERNOR_CONFIG_VERSION);
+	if (!rc)
+		cfg->overlap_ms = HIVEHA_DEFAULT_OVERLAP_MS; /* 0 is a meaningful overlap */
+	return rc;
 }
 
 int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version)
