@@ -18,6 +18,9 @@ source "$root/.ci/deps"
 build=${HIVEHA_BUILD_DIR:-$root/build}
 jobs=${HIVEHA_JOBS:-$(nproc 2>/dev/null || echo 2)}
 
+case $(realpath -m "$build") in
+/ | "$root" | "$(realpath -m "$HOME")") echo "tests/run.sh: refusing to delete $build" >&2; exit 2 ;;
+esac
 rm -rf "$build"
 cmake -S "$root" -B "$build" -DHIVEHA_WERROR=ON "$@"
 cmake --build "$build" -j "$jobs"
