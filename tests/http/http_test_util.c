@@ -1,0 +1,171 @@
+#define _POSIX_C_SOURCE 200809L
+
+#include "http_test_util.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int tu_collect(const void *data, size_t len, void *payload)
+{
+	tu_buf *b = payload;
+	unsigned char *d = realloc(b->data, b->len + len + 1);
+
+	if (!d)
+		return HIVEHA_ENOMEM;
+	memcpy(d + b->len, data, len);
+	b->data = d;
+	b->len += len;
+	b->data[b->len] = 0;
+	b->calls++;
+	return 0;
+}
+
+void tu_buf_free(tu_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static int bound(uint16_t *port)
+{
+	struct sockaddr_in sa;
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
+		close(fd);
+		return -1;
+	}
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+int tu_bound_socket(uint16_t *port)
+{
+	return bound(port);
+}
+
+int tu_silent_listener(uint16_t *port)
+{
+	int fd = bound(port);
+
+	if (fd >= 0 && listen(fd, 8) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int tu_wait_pending(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 10000) == 1;
+}
+
+static size_t header_cb(char *data, size_t size, size_t n, void *ud)
+{
+	tu_http *h = ud;
+	size_t len = size * n;
+	struct { const char *name; char *dst; size_t cap; } fields[] = {
+		{ "content-encoding:", h->content_encoding, sizeof(h->content_encoding) },
+		{ "allow:", h->allow, sizeof(h->allow) },
+		{ "www-authenticate:", h->www_authenticate, sizeof(h->www_authenticate) },
+	};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		size_t nl = strlen(fields[i].name), v;
+		if (len > nl && strncasecmp(data, fields[i].name, nl) == 0) {
+			const char *p = data + nl;
+			while (*p == ' ')
+				p++;
+			v = (size_t)(data + len - p);
+			while (v > 0 && (p[v - 1] == '\r' || p[v - 1] == '\n'))
+				v--;
+			if (v >= fields[i].cap)
+				v = fields[i].cap - 1;
+			memcpy(fields[i].dst, p, v);
+			fields[i].dst[v] = 0;
+		}
+	}
+	return len;
+}
+
+static size_t body_cb(char *data, size_t size, size_t n, void *ud)
+{
+	return tu_collect(data, size * n, ud) == 0 ? size * n : 0;
+}
+
+int tu_request(tu_http *out, uint16_t port, const char *method, const char *path,
+               const void *body, size_t len, const char *extra_header)
+{
+	char url[128];
+	struct curl_slist *hs = NULL;
+	CURL *e = curl_easy_init();
+	CURLcode rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!e)
+		return CURLE_FAILED_INIT;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
+	curl_easy_setopt(e, CURLOPT_URL, url);
+	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
+	if (body) {
+		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	} else if (strcmp(method, "GET") == 0) {
+		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+	}
+	if (extra_header)
+		hs = curl_slist_append(hs, extra_header);
+	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hs);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, out);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(e, CURLOPT_WRITEDATA, &out->body);
+	rc = curl_easy_perform(e);
+	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &out->status);
+	curl_slist_free_all(hs);
+	curl_easy_cleanup(e);
+	return (int)rc;
+}
+
+void tu_endpoint(char *buf, size_t size, uint16_t port)
+{
+	snprintf(buf, size, "127.0.0.1:%u", (unsigned)port);
+}
+
+int tu_exchange(const hiveha_http_client_options *opts, const char *endpoint, const char *kind,
+                const char *token, const void *body, size_t len, tu_buf *reply)
+{
+	hiveha_transport t;
+	hiveha_conn *c = NULL;
+	hiveha_request req = { kind, token, body, len };
+	int rc = hiveha_http_transport_new(&t, opts);
+
+	if (rc != 0)
+		return rc;
+	rc = t.connect(t.ctx, endpoint, 0, &c);
+	if (rc == 0) {
+		rc = t.exchange(t.ctx, c, &req, tu_collect, reply, 0);
+		t.close(t.ctx, c);
+	}
+	t.destroy(t.ctx);
+	return rc;
+}

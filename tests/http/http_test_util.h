@@ -1,0 +1,56 @@
+/*
+ * http_test_util.h - loopback helpers for the hiveha-http tests.
+ * Only 127.0.0.1 / ::1 are ever used.
+ */
+#ifndef HTTP_TEST_UTIL_H
+#define HTTP_TEST_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hiveha/http.h>
+
+/* A growable byte sink for hiveha_reply_fn. */
+typedef struct tu_buf {
+	unsigned char *data;
+	size_t len;
+	size_t calls;
+} tu_buf;
+
+int tu_collect(const void *data, size_t len, void *payload);
+void tu_buf_free(tu_buf *b);
+
+/* A TCP socket bound to 127.0.0.1 on an ephemeral port, not listening:
+ * connections to it are refused. Returns the fd; *port gets the port. */
+int tu_bound_socket(uint16_t *port);
+
+/* A socket listening on 127.0.0.1 that never accepts: the kernel completes
+ * the handshake, the request is sent, no reply ever comes. */
+int tu_silent_listener(uint16_t *port);
+
+/* Blocks (at most 10 s) until a connection is queued on a listening fd.
+ * Returns 1 when one is, 0 on timeout. */
+int tu_wait_pending(int fd);
+
+/* A raw HTTP request with libcurl (no hiveha transport), to look at the wire. */
+typedef struct tu_http {
+	long status;
+	tu_buf body;
+	char content_encoding[32];
+	char allow[32];
+	char www_authenticate[64];
+} tu_http;
+
+/* Sends `method` to http://127.0.0.1:port<path> with `body` (may be NULL).
+ * `extra_header` (may be NULL) is added. Returns the CURLcode. */
+int tu_request(tu_http *out, uint16_t port, const char *method, const char *path,
+               const void *body, size_t len, const char *extra_header);
+
+/* "127.0.0.1:PORT" */
+void tu_endpoint(char *buf, size_t size, uint16_t port);
+
+/* One exchange through a fresh HTTP transport. */
+int tu_exchange(const hiveha_http_client_options *opts, const char *endpoint, const char *kind,
+                const char *token, const void *body, size_t len, tu_buf *reply);
+
+#endif
