@@ -117,14 +117,20 @@ HIVEHA_HTTP_API int hiveha_http_client_options_init(hiveha_http_client_options *
  * connect() only validates the endpoint and prepares a connection object;
  * the TCP/TLS connection is opened by the first exchange(), which reports a
  * refused or unresolvable peer as HIVEHA_ETRANSPORT. Status mapping of
- * exchange(): curl timeout -> HIVEHA_ETIMEOUT; TLS verification failure,
- * connection lost, reply cut short -> HIVEHA_ETRANSPORT; HTTP 401 ->
- * HIVEHA_EAUTH; HTTP 413 -> HIVEHA_ELIMIT; HTTP 400 whose body is
- * application/octet-stream (the listener's error reply) -> the body is
- * delivered to on_reply and exchange() returns 0, so the library's decoder
- * reports the peer's own error code and message; any other non-2xx ->
- * HIVEHA_ETRANSPORT (the body is discarded); cancel -> HIVEHA_ECANCELLED;
- * on_reply's non-zero value -> that value. Redirects are not followed.
+ * exchange():
+ *  - 2xx: the body goes to on_reply, 0;
+ *  - 400, 413 or 500 with a non-empty application/octet-stream body (the
+ *    listener's error reply): the body goes to on_reply and exchange()
+ *    returns 0, so the library's decoder reports the peer's own error code
+ *    (HIVEHA_EPROTOCOL, HIVEHA_ELIMIT, HIVEHA_ESTORE...) and message - the
+ *    same contract as an in-process transport;
+ *  - without such a body: 401 -> HIVEHA_EAUTH (always), 413 ->
+ *    HIVEHA_ELIMIT, 400 -> HIVEHA_EPROTOCOL, anything else (404, 502 from
+ *    a proxy...) -> HIVEHA_ETRANSPORT, the body discarded;
+ *  - curl timeout -> HIVEHA_ETIMEOUT; TLS verification failure, connection
+ *    lost, reply cut short -> HIVEHA_ETRANSPORT; cancel ->
+ *    HIVEHA_ECANCELLED; on_reply's non-zero value -> that value.
+ * Redirects are not followed.
  *
  * Threads: as hiveha/transport.h. One transport serves one governor:
  * connect/exchange/close run on one thread at a time (a concurrent call

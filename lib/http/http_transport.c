@@ -48,6 +48,7 @@ typedef struct hh_xfer {
 	int decided;  /* status line seen, `deliver` is set */
 	int deliver;  /* pass the body to on_reply */
 	int reply_rc; /* on_reply's non-zero value */
+	size_t delivered; /* bytes passed to on_reply */
 } hh_xfer;
 
 static void client_log(const hh_client *cl, int level, const char *fmt, ...)
@@ -101,14 +102,17 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *ud)
 	if (!x->decided) {
 		long code = 0;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-		/* A 400 from our listener carries the responder's error reply:
-		 * deliver it so the library reports the peer's own message. A
-		 * 400 page from anything else (a proxy) is not ours to decode. */
-		x->deliver = (code >= 200 && code < 300) || (code == 400 && is_octet_stream(x->easy));
+		/* 400, 413 and 500 from our listener carry the responder's
+		 * error reply: deliver it so the library's decoder reports the
+		 * peer's own code and message. An error page from anything else
+		 * (a proxy: not application/octet-stream) is not ours to decode. */
+		x->deliver = (code >= 200 && code < 300) ||
+		             ((code == 400 || code == 413 || code == 500) && is_octet_stream(x->easy));
 		x->decided = 1;
 	}
 	if (!x->deliver || n == 0)
 		return n;
+	x->delivered += n;
 	rc = x->on_reply(data, n, x->payload);
 	if (rc != 0) {
 		x->reply_rc = rc;
@@ -295,7 +299,7 @@ static int map_result(hh_client *cl, hiveha_conn *c, const hh_xfer *x, CURLcode 
 	 * sent (the listener answers early and closes): trust the status. */
 	if (code == 401)
 		return HIVEHA_EAUTH;
-	if (code == 413)
+	if (code == 413 && (res != CURLE_OK || x->delivered == 0))
 		return HIVEHA_ELIMIT;
 	if (res == CURLE_OPERATION_TIMEDOUT) {
 		client_log(cl, HIVEHA_LOG_WARN, "http: %s: %s", kind, c->errbuf);
@@ -306,8 +310,10 @@ static int map_result(hh_client *cl, hiveha_conn *c, const hh_xfer *x, CURLcode 
 		           c->errbuf[0] ? c->errbuf : curl_easy_strerror(res));
 		return HIVEHA_ETRANSPORT;
 	}
-	if ((code >= 200 && code < 300) || (code == 400 && x->deliver))
-		return 0;
+	if ((code >= 200 && code < 300) || x->delivered > 0)
+		return 0; /* a reply, or the peer's error reply for the decoder */
+	if (code == 400)
+		return HIVEHA_EPROTOCOL;
 	client_log(cl, HIVEHA_LOG_WARN, "http: %s: peer answered HTTP %ld", kind, code);
 	return HIVEHA_ETRANSPORT;
 }

@@ -2,6 +2,7 @@
  * through the hiveha client transport. Loopback only. */
 #include <criterion/criterion.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -218,8 +219,57 @@ Test(http_listener, store_failure_is_500_and_etransport)
 	cr_expect_eq(h.status, 500);
 	cr_expect_str_eq((char *)h.body.data, "{\"error\":\"disk\"}");
 	tu_buf_free(&h.body);
+	/* The error reply reaches the decoder, which reports the peer's code. */
+	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_EVENTS, NULL, "x", 1, &b), 0);
+	cr_expect_str_eq((char *)b.data, "{\"error\":\"disk\"}");
+	tu_buf_free(&b);
+	hiveha_http_listener_free(l);
+}
+
+Test(http_listener, failure_without_body_is_etransport)
+{
+	fake_handler f;
+	hiveha_http_listener *l;
+	char ep[64];
+	tu_buf b = { 0 };
+
+	fake_handler_init(&f, HIVEHA_ESTORE, NULL);
+	l = start(&f, NULL);
+	endpoint(ep, sizeof(ep), l);
 	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_EVENTS, NULL, "x", 1, &b), HIVEHA_ETRANSPORT);
 	cr_expect_eq(b.calls, 0);
+	hiveha_http_listener_free(l);
+}
+
+Test(http_listener, protocol_error_without_body_is_eprotocol)
+{
+	fake_handler f;
+	hiveha_http_listener *l;
+	char ep[64];
+	tu_buf b = { 0 };
+
+	fake_handler_init(&f, HIVEHA_EPROTOCOL, NULL);
+	l = start(&f, NULL);
+	endpoint(ep, sizeof(ep), l);
+	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, NULL, "x", 1, &b), HIVEHA_EPROTOCOL);
+	hiveha_http_listener_free(l);
+}
+
+Test(http_listener, non_hiveha_error_page_is_etransport)
+{
+	fake_handler f;
+	hiveha_http_listener *l;
+	char ep[80];
+	tu_buf b = { 0 };
+
+	fake_handler_init(&f, 0, "never");
+	l = start(&f, NULL);
+	/* A base URL whose paths the listener does not serve: 404, not ours. */
+	snprintf(ep, sizeof(ep), "http://127.0.0.1:%u/elsewhere",
+	         (unsigned)hiveha_http_listener_port(l));
+	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, NULL, "{}", 2, &b), HIVEHA_ETRANSPORT);
+	cr_expect_eq(b.calls, 0);
+	cr_expect_eq(fake_calls(&f), 0);
 	hiveha_http_listener_free(l);
 }
 
@@ -230,10 +280,18 @@ Test(http_listener, responder_limit_is_413_and_elimit)
 	char ep[64];
 	tu_buf b = { 0 };
 
+	tu_http h;
+
 	fake_handler_init(&f, HIVEHA_ELIMIT, "{\"error\":\"too many items\"}");
 	l = start(&f, NULL);
 	endpoint(ep, sizeof(ep), l);
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_TIMESERIES, NULL, "x", 1, &b), HIVEHA_ELIMIT);
+	cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", "/hiveha/v1/timeseries",
+	                        "x", 1, NULL), 0);
+	cr_expect_eq(h.status, 413);
+	tu_buf_free(&h.body);
+	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_TIMESERIES, NULL, "x", 1, &b), 0);
+	cr_expect_str_eq((char *)b.data, "{\"error\":\"too many items\"}");
+	tu_buf_free(&b);
 	hiveha_http_listener_free(l);
 }
 
