@@ -9,7 +9,7 @@
 # 5. asking for a component that is not installed fails with a clear message.
 set -euo pipefail
 
-cmake=cmake build= config= work= consumer= cc=cc generator= version= components= cflags=
+cmake=cmake cc=cc build='' config='' work='' consumer='' generator='' version='' components='' cflags=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cmake) cmake=$2 ;;
