@@ -412,8 +412,13 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 				break;
 		} else if (cJSON_IsNumber(p) && isfinite(p->valuedouble)) {
 			d = p->valuedouble;
-			if (type == HIVEHA_TYPE_FLOAT && fabs(d) > FLT_MAX)
-				break;
+			/* Text of FLT_MAX may read back a little above it; anything
+			 * that would round beyond it does not fit a float. */
+			if (type == HIVEHA_TYPE_FLOAT && fabs(d) > FLT_MAX) {
+				if (fabs(d) >= (double)FLT_MAX + ldexp(1.0, 103))
+					break;
+				d = d > 0 ? FLT_MAX : -FLT_MAX;
+			}
 		} else {
 			break;
 		}
