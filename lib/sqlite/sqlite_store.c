@@ -152,7 +152,10 @@ int hh_sq_conn_open(hh_sq_store *st, hh_sq_conn **out, bool writer, char *err, s
 		char sql[64];
 
 		/* synchronous is per connection; readers never write so only the writer needs it. */
-		snprintf(sql, sizeof sql, "PRAGMA synchronous = %d", st->synchronous);
+		/* A larger page cache keeps a bulk write's B-tree path and the
+		 * pages it dirties in memory until commit. */
+		snprintf(sql, sizeof sql, "PRAGMA synchronous = %d; PRAGMA cache_size = -16384",
+		         st->synchronous);
 		status = hh_sq_exec(c->db, sql, err, err_size);
 		if (status != 0) {
 			hh_sq_conn_close(c);
