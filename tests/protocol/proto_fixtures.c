@@ -145,7 +145,7 @@ void fx_ev_reply(hh_ev_reply *r)
 	r->events[2].attributes = calloc(n, sizeof(hiveha_attribute));
 	r->events[2].attribute_count = n;
 	for (i = 0; i < n; i++) {
-		char name[16];
+		char name[32];
 
 		snprintf(name, sizeof(name), "a%zu", i);
 		r->events[2].attributes[i].name = dup(name);

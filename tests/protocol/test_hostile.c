@@ -327,7 +327,8 @@ static int bin_decode(const char *header, const unsigned char *blk, size_t blen,
 	buf[5] = (unsigned char)(hl >> 8);
 	buf[6] = buf[7] = 0;
 	memcpy(buf + 8, header, hl);
-	memcpy(buf + 8 + hl, blk, blen);
+	if (blen)
+		memcpy(buf + 8 + hl, blk, blen);
 	rc = hh_decode_ts_reply(&r, buf, 8 + hl + blen, &lim, err);
 	hh_ts_reply_free(&r);
 	return rc;
