@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,5 +366,66 @@ Test(memstore, a_million_samples_in_chunks)
 		cr_assert_eq(all[i].value.as.f64, (double)(i - 1));
 	cr_assert_eq(all[N + 1].time, N + 10);
 	memstore_free_samples(all, n);
+	memstore_free(&s);
+}
+
+/* ---- threads -------------------------------------------------------------- */
+
+#include <pthread.h>
+
+enum { GEN_SAMPLES = 50, GENERATIONS = 300 };
+
+static int same_generation(const hiveha_sample *x, size_t n, void *p)
+{
+	double *first = p;
+	for (size_t i = 0; i < n; i++) {
+		if (*first < 0)
+			*first = x[i].value.as.f64;
+		if (x[i].value.as.f64 != *first)
+			return 1; /* a read saw two commits at once */
+	}
+	return 0;
+}
+
+static void *reader(void *p)
+{
+	hiveha_store *s = p;
+	for (int i = 0; i < GENERATIONS; i++) {
+		double first = -1;
+		int rc = s->read_samples(s->ctx, "i", 0, 1000, 0, 1000, same_generation, &first);
+		if (rc)
+			return (void *)(intptr_t)rc;
+	}
+	return NULL;
+}
+
+Test(memstore, readers_see_whole_commits_while_a_writer_runs)
+{
+	hiveha_store s;
+	cr_assert_eq(memstore_new(&s), 0);
+	memstore_set_batch(&s, 3); /* a read spans many visitor calls */
+	hiveha_sample x[GEN_SAMPLES];
+	for (int i = 0; i < GEN_SAMPLES; i++)
+		x[i] = sd(i, 0);
+	cr_assert_eq(memstore_append_samples(&s, "i", x, GEN_SAMPLES), 0);
+	pthread_t th[3];
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(pthread_create(&th[i], NULL, reader, &s), 0);
+	for (int g = 1; g <= GENERATIONS; g++) {
+		for (int i = 0; i < GEN_SAMPLES; i++)
+			x[i] = sd(i, g);
+		hiveha_store_txn *txn;
+		cr_assert_eq(s.begin(s.ctx, &txn), 0);
+		cr_assert_eq(s.replace_samples(s.ctx, txn, "i", 0, 1000, x, GEN_SAMPLES / 2), 0);
+		cr_assert_eq(s.replace_samples(s.ctx, txn, "i", GEN_SAMPLES / 2, 1000,
+		                               x + GEN_SAMPLES / 2, GEN_SAMPLES / 2), 0);
+		cr_assert_eq(s.commit(s.ctx, txn), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		void *rc;
+		pthread_join(th[i], &rc);
+		cr_assert_null(rc, "reader %d saw a torn commit", i);
+	}
+	cr_assert_eq(count_of(&s, "i"), GEN_SAMPLES);
 	memstore_free(&s);
 }
