@@ -284,7 +284,10 @@ static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		hh_dep_progress(gov, d);
 		if (rc || !cursor)
 			break;
+		/* the cursor carries the position from here on */
 		req.has_start = 0;
+		req.start_time = 0;
+		req.start_skip = 0;
 	}
 	hh_free(NULL, cursor);
 	hh_buf_free(&body);

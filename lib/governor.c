@@ -15,7 +15,6 @@
 #define DEFAULT_CHUNK_SAMPLES 65536u
 #define DEFAULT_CHUNK_EVENTS 10000u
 #define DEFAULT_MAX_REPLY (64u << 20)
-#define DEFAULT_OVERLAP_MS 10000
 #define DEFAULT_HEARTBEAT_MS 10000
 #define DEFAULT_CONNECT_MS 10000
 #define DEFAULT_REQUEST_MS 60000
@@ -76,8 +75,6 @@ static void apply_defaults(hiveha_governor_config *c)
 		c->chunk_events = DEFAULT_CHUNK_EVENTS;
 	if (!c->max_reply_bytes)
 		c->max_reply_bytes = DEFAULT_MAX_REPLY;
-	if (!c->overlap_ms)
-		c->overlap_ms = DEFAULT_OVERLAP_MS;
 	if (!c->heartbeat_ms)
 		c->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
 	if (!c->connect_timeout_ms)

@@ -84,10 +84,15 @@ typedef void (*hiveha_progress_fn)(const hiveha_progress *progress, void *payloa
 
 #define HIVEHA_GOVERNOR_CONFIG_VERSION 1
 
+/** Default overlap: absorbs clock skew between the instances and the heartbeat period. */
+#define HIVEHA_DEFAULT_OVERLAP_MS 10000
+
 /**
  * Governor configuration. Initialise with hiveha_governor_config_init(), or
  * HIVEHA_GOVERNOR_CONFIG_INIT and set what you need: every 0 / NULL member
- * means "the documented default". Strings are copied by hiveha_governor_new.
+ * means "the documented default", except overlap_ms, where 0 means no
+ * overlap (its default comes from the initialiser). Strings are copied by
+ * hiveha_governor_new.
  */
 typedef struct hiveha_governor_config {
 	unsigned int version;           /**< HIVEHA_GOVERNOR_CONFIG_VERSION */
@@ -101,7 +106,8 @@ typedef struct hiveha_governor_config {
 	uint32_t chunk_samples;         /**< samples per reply page; default 65536 */
 	uint32_t chunk_events;          /**< events per reply page; default 10000 */
 	uint32_t max_reply_bytes;       /**< largest reply accepted; default 64 MiB */
-	int64_t overlap_ms;             /**< gap starts this much before covered-until; default 10000 */
+	int64_t overlap_ms;             /**< gap starts this much before covered-until; 0 = none.
+	                                     The _INIT macro and config_init set HIVEHA_DEFAULT_OVERLAP_MS. */
 	int64_t lookback_ms;            /**< first start without state syncs this far back; default 0 (none) */
 	hiveha_time trend_expert_start; /**< expert mode: TrendHistory syncs from here; 0 = off */
 	hiveha_time events_expert_start;/**< expert mode: EventHistory syncs from here; 0 = off */
@@ -120,9 +126,12 @@ typedef struct hiveha_governor_config {
 } hiveha_governor_config;
 
 #define HIVEHA_GOVERNOR_CONFIG_INIT { HIVEHA_GOVERNOR_CONFIG_VERSION, NULL, 0, NULL, NULL, 0, 0, 0, 0, \
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+	HIVEHA_DEFAULT_OVERLAP_MS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
 
-/** Zeroes `cfg` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
+/**
+ * Sets `cfg` to HIVEHA_GOVERNOR_CONFIG_INIT for `version`: zeroes and overlap_ms =
+ * HIVEHA_DEFAULT_OVERLAP_MS. HIVEHA_EVERSION for 0 or a newer version.
+ */
 HIVEHA_API int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int version);
 
 /** A consistent copy of one deputy's state items. */
