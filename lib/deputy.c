@@ -189,18 +189,25 @@ static void drop_conn(hiveha_governor *gov)
 	}
 }
 
-int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const hh_buf *body,
-                    hh_buf *reply)
+void hh_dep_request_begin(hiveha_governor *gov, hh_deputy *d)
+{
+	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_SENDING_SYNC_REQUEST);
+	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_WAITING_FOR_REPLY);
+}
+
+int hh_dep_exchange_raw(hiveha_governor *gov, const char *kind, const hh_buf *body, hh_buf *reply)
 {
 	if (hh_gov_stopping(gov))
 		return HIVEHA_ECANCELLED;
-	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_SENDING_SYNC_REQUEST);
 	hiveha_request req = { kind, gov->token, body->data, body->len };
 	struct reply_sink sink = { reply, gov->cfg.max_reply_bytes };
 	reply->len = 0;
-	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_WAITING_FOR_REPLY);
-	int rc = gov->transport.exchange(gov->transport.ctx, gov->conn, &req, on_reply, &sink,
-	                                 gov->cfg.request_timeout_ms);
+	return gov->transport.exchange(gov->transport.ctx, gov->conn, &req, on_reply, &sink,
+	                               gov->cfg.request_timeout_ms);
+}
+
+int hh_dep_request_end(hiveha_governor *gov, hh_deputy *d, const char *kind, int rc)
+{
 	hh_mutex_lock(&gov->lock);
 	d->progress.requests++;
 	hh_mutex_unlock(&gov->lock);
@@ -218,6 +225,15 @@ int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const 
 			            hiveha_strerror(rc));
 	}
 	return rc;
+}
+
+int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const hh_buf *body,
+                    hh_buf *reply)
+{
+	if (hh_gov_stopping(gov))
+		return HIVEHA_ECANCELLED;
+	hh_dep_request_begin(gov, d);
+	return hh_dep_request_end(gov, d, kind, hh_dep_exchange_raw(gov, kind, body, reply));
 }
 
 /* Connects and says hello, unless a connection is open already. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "fetch.h"
 #include "governor_internal.h"
 
 static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
@@ -62,6 +63,13 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 	return HIVEHA_OK;
 }
 
+static int decode_ev(void *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err)
+{
+	return hh_decode_ev_reply(out, data, len, lim, err);
+}
+
+/* Pages through the gap; the next page is fetched while the current one
+ * is stored, as in deputy_trend.c. */
 int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {
 	hh_ev_request req;
@@ -69,47 +77,55 @@ int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	req.from = gap.from;
 	req.to = gap.to;
 	req.max_events = gov->cfg.chunk_events;
-	hh_range cur = gap;
-	hh_buf body, reply;
-	hh_buf_init(&body, gov->alloc);
-	hh_buf_init(&reply, gov->alloc);
-	char *cursor = NULL;
-	int rc = HIVEHA_OK;
-	for (;;) {
-		req.cursor = cursor;
-		body.len = 0;
-		rc = hh_encode_ev_request(&body, &req);
-		if (!rc)
-			rc = hh_dep_exchange(gov, d, HIVEHA_MSG_EVENTS, &body, &reply);
-		if (rc)
-			break;
-		hh_ev_reply page;
-		memset(&page, 0, sizeof(page));
-		hh_errbuf err = { "" };
-		rc = hh_decode_ev_reply(&page, reply.data, reply.len, &gov->limits, &err);
-		if (rc) {
-			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "events reply rejected: %s", err.msg);
-			break;
-		}
-		if (page.gap_count) {
-			rc = hh_dep_resplit(gov, d, cur, page.gaps, page.gap_count);
-			hh_ev_reply_free(&page);
+	hh_range cur_range = gap;
+	hh_ev_reply pages[2];
+	memset(pages, 0, sizeof(pages));
+	hh_fetch f[2];
+	hh_fetch_init(&f[0], gov, HIVEHA_MSG_EVENTS, decode_ev, &pages[0]);
+	hh_fetch_init(&f[1], gov, HIVEHA_MSG_EVENTS, decode_ev, &pages[1]);
+
+	int rc = hh_encode_ev_request(&f[0].body, &req);
+	if (!rc) {
+		hh_fetch_start(&f[0], d, 0);
+		rc = hh_fetch_finish(&f[0], d);
+	}
+	int cur = 0;
+	while (!rc) {
+		hh_ev_reply *page = &pages[cur];
+		if (page->gap_count) {
+			rc = hh_dep_resplit(gov, d, cur_range, page->gaps, page->gap_count);
 			if (!rc)
 				rc = HH_FILL_RESPLIT;
 			break;
 		}
-		rc = apply_page(gov, d, &cur, &page);
-		hh_free(NULL, cursor);
-		cursor = NULL;
-		if (!rc && page.cursor && !(cursor = hh_strdup(NULL, page.cursor)))
-			rc = HIVEHA_ENOMEM;
-		hh_ev_reply_free(&page);
+		int next = cur ^ 1;
+		int fetching = 0;
+		if (page->cursor) {
+			req.cursor = page->cursor;
+			f[next].body.len = 0;
+			rc = hh_encode_ev_request(&f[next].body, &req);
+			req.cursor = NULL;
+			if (rc)
+				break;
+			hh_fetch_start(&f[next], d, 1);
+			fetching = 1;
+		}
+		rc = apply_page(gov, d, &cur_range, page);
+		hh_ev_reply_free(page);
+		memset(page, 0, sizeof(*page));
 		hh_dep_progress(gov, d);
-		if (rc || !cursor)
+		if (fetching) {
+			int frc = hh_fetch_finish(&f[next], d);
+			if (!rc)
+				rc = frc;
+		}
+		if (!fetching)
 			break;
+		cur = next;
 	}
-	hh_free(NULL, cursor);
-	hh_buf_free(&body);
-	hh_buf_free(&reply);
+	hh_ev_reply_free(&pages[0]);
+	hh_ev_reply_free(&pages[1]);
+	hh_fetch_free(&f[0]);
+	hh_fetch_free(&f[1]);
 	return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "fetch.h"
 #include "governor_internal.h"
 
 typedef struct item_list {
@@ -227,7 +228,13 @@ static int close_gap(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	return rc;
 }
 
-/* Requests one batch page by page. */
+static int decode_ts(void *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err)
+{
+	return hh_decode_ts_reply(out, data, len, lim, err);
+}
+
+/* Requests one batch page by page. While a page is stored, the next one is
+ * already on its way (two fetches alternate). */
 static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b)
 {
 	hh_ts_request req;
@@ -244,54 +251,59 @@ static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		req.start_time = ck->time;
 		req.start_skip = ck->skip;
 	}
-	hh_buf body, reply;
-	hh_buf_init(&body, gov->alloc);
-	hh_buf_init(&reply, gov->alloc);
-	char *cursor = NULL;
-	int rc = HIVEHA_OK;
-	for (;;) {
-		req.cursor = cursor;
-		body.len = 0;
-		rc = hh_encode_ts_request(&body, &req);
-		if (!rc)
-			rc = hh_dep_exchange(gov, d, HIVEHA_MSG_TIMESERIES, &body, &reply);
-		if (rc)
-			break;
-		hh_ts_reply page;
-		memset(&page, 0, sizeof(page));
-		hh_errbuf err = { "" };
-		rc = hh_decode_ts_reply(&page, reply.data, reply.len, &gov->limits, &err);
-		if (rc) {
-			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "timeseries reply rejected: %s", err.msg);
-			break;
-		}
-		if (page.gap_count) {
-			rc = hh_dep_resplit(gov, d, gap, page.gaps, page.gap_count);
-			hh_ts_reply_free(&page);
+	hh_ts_reply pages[2];
+	memset(pages, 0, sizeof(pages));
+	hh_fetch f[2];
+	hh_fetch_init(&f[0], gov, HIVEHA_MSG_TIMESERIES, decode_ts, &pages[0]);
+	hh_fetch_init(&f[1], gov, HIVEHA_MSG_TIMESERIES, decode_ts, &pages[1]);
+
+	int rc = hh_encode_ts_request(&f[0].body, &req);
+	if (!rc) {
+		hh_fetch_start(&f[0], d, 0);
+		rc = hh_fetch_finish(&f[0], d);
+	}
+	int cur = 0;
+	while (!rc) {
+		hh_ts_reply *page = &pages[cur];
+		if (page->gap_count) {
+			rc = hh_dep_resplit(gov, d, gap, page->gaps, page->gap_count);
 			if (!rc)
 				rc = HH_FILL_RESPLIT;
 			break;
 		}
-		rc = apply_page(gov, d, gap, b, &page, page.cursor == NULL);
-		hh_free(NULL, cursor);
-		cursor = NULL;
-		if (!rc && page.cursor) {
-			cursor = hh_strdup(NULL, page.cursor);
-			if (!cursor)
-				rc = HIVEHA_ENOMEM;
+		int next = cur ^ 1;
+		int fetching = 0;
+		if (page->cursor) {
+			/* the cursor carries the position from here on */
+			req.has_start = 0;
+			req.start_time = 0;
+			req.start_skip = 0;
+			req.cursor = page->cursor;
+			f[next].body.len = 0;
+			rc = hh_encode_ts_request(&f[next].body, &req);
+			req.cursor = NULL;
+			if (rc)
+				break;
+			hh_fetch_start(&f[next], d, 1);
+			fetching = 1;
 		}
-		hh_ts_reply_free(&page);
+		rc = apply_page(gov, d, gap, b, page, page->cursor == NULL);
+		hh_ts_reply_free(page);
+		memset(page, 0, sizeof(*page));
 		hh_dep_progress(gov, d);
-		if (rc || !cursor)
+		if (fetching) {
+			int frc = hh_fetch_finish(&f[next], d);
+			if (!rc)
+				rc = frc;
+		}
+		if (!fetching)
 			break;
-		/* the cursor carries the position from here on */
-		req.has_start = 0;
-		req.start_time = 0;
-		req.start_skip = 0;
+		cur = next;
 	}
-	hh_free(NULL, cursor);
-	hh_buf_free(&body);
-	hh_buf_free(&reply);
+	hh_ts_reply_free(&pages[0]);
+	hh_ts_reply_free(&pages[1]);
+	hh_fetch_free(&f[0]);
+	hh_fetch_free(&f[1]);
 	if (!rc && b->expect != b->n) {
 		hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
 		            "invalid timeseries reply: the peer answered %zu of %zu items", b->expect, b->n);

@@ -87,6 +87,14 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d);
  * `reply` (bounded by max_reply_bytes). Publishes states 3 and 4. */
 int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const hh_buf *body,
                     hh_buf *reply);
+/* The parts of hh_dep_exchange, for a fetch running on another thread:
+ * begin publishes states 3 and 4 (sync thread), raw only talks to the
+ * transport (any thread, one at a time), end counts, closes a failed
+ * connection and notes the failure (sync thread). */
+void hh_dep_request_begin(hiveha_governor *gov, hh_deputy *d);
+int hh_dep_exchange_raw(hiveha_governor *gov, const char *kind, const hh_buf *body, hh_buf *reply);
+int hh_dep_request_end(hiveha_governor *gov, hh_deputy *d, const char *kind, int rc);
+
 /* The reply named unvouched sub-ranges of `gap`: splits the pending gap,
  * marks or closes the unvouched parts, persists it. */
 int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_gap *gaps, size_t n);

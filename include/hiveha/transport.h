@@ -10,10 +10,14 @@
  * Versioning: as hiveha_store (version first, members appended, optional
  * members checked for NULL).
  *
- * Threads: connect, exchange and close are called from the governor's sync
- * thread only, one call at a time per governor. `cancel` is the exception:
- * it may be called from any thread while connect or exchange is running,
- * and must make that call return HIVEHA_ECANCELLED promptly.
+ * Threads: connect, exchange and close are called one at a time per
+ * governor, never concurrently. connect and close run on the governor's
+ * sync thread; exchange may also run on a short-lived fetch thread the
+ * governor starts so that the next reply travels while the current one is
+ * stored (the calls are still serialised, and a connection may therefore
+ * be used from different threads in turn). `cancel` is the exception: it
+ * may be called from any thread while connect or exchange is running, and
+ * must make that call return HIVEHA_ECANCELLED promptly.
  */
 #ifndef HIVEHA_TRANSPORT_H
 #define HIVEHA_TRANSPORT_H

@@ -1,0 +1,44 @@
+/*
+ * fetch.h - one request/reply, optionally on a thread of its own, so that
+ * the next page travels and decodes while the current one is stored
+ * (DESIGN §9: fetching the next chunk overlaps with storing the current).
+ *
+ * Only the transport call and the decoder run on the fetch thread; states,
+ * notes and callbacks stay on the sync thread (hh_fetch_start publishes,
+ * hh_fetch_finish reports). At most one fetch runs per governor, so the
+ * transport still sees one call at a time.
+ */
+#ifndef HH_FETCH_H
+#define HH_FETCH_H
+
+#include "governor_internal.h"
+
+typedef int (*hh_decode_fn)(void *out, const void *data, size_t len, const hh_limits *lim,
+                            hh_errbuf *err);
+
+typedef struct hh_fetch {
+	hiveha_governor *gov;
+	const char *kind;
+	hh_buf body;        /* the encoded request: fill before start */
+	hh_buf reply;
+	hh_decode_fn decode;
+	void *out;          /* decoded message */
+	hh_errbuf err;
+	int rc;             /* transport status */
+	int decode_rc;
+	int async;
+	hh_thread thread;
+} hh_fetch;
+
+void hh_fetch_init(hh_fetch *f, hiveha_governor *gov, const char *kind, hh_decode_fn decode, void *out);
+void hh_fetch_free(hh_fetch *f);
+
+/* Sends f->body; with `async` on a new thread (falls back to inline if no
+ * thread can be made). */
+void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async);
+
+/* Waits for the fetch and returns its outcome: 0 with f->out decoded, or
+ * the transport's / decoder's status (noted in SyncState). */
+int hh_fetch_finish(hh_fetch *f, hh_deputy *d);
+
+#endif /* HH_FETCH_H */
