@@ -1,19 +1,32 @@
 /*
- * harness.h - two in-memory instances wired together for engine tests.
+ * harness.h - two instances wired together for engine tests.
  *
- * "peer" is the instance that was running: a memstore served by a real
- * hiveha_responder. "local" is the instance that restarts: a memstore, a
+ * "peer" is the instance that was running: a store served by a real
+ * hiveha_responder. "local" is the instance that restarts: a store, a
  * looptransport into the peer's responder, a fake clock and a governor.
  * Times in the tests are small tick counts as in MERGE-CASES.md.
+ *
+ * Store backend: harness.c is compiled twice. Without HH_ENGINE_SQLITE
+ * both stores are memstores; with it both are SQLite stores (files in a
+ * per-process temporary directory, removed when the last reference goes)
+ * wrapped in a proxystore for reference counting and fault injection. The
+ * tests use only the h_* store functions below, never a backend's own, so
+ * the same test source runs on both (engine_<name> and
+ * engine_<name>_sqlite).
  */
 #ifndef HH_TEST_HARNESS_H
 #define HH_TEST_HARNESS_H
 
 #include <hiveha/hiveha.h>
 
+#include <stdbool.h>
+
 #include "fakeclock.h"
 #include "looptransport.h"
 #include "memstore.h"
+
+/* The backend's name, "memstore" or "sqlite", for messages. */
+extern const char *const h_backend;
 
 #define H_MAX_STATES 4096
 
@@ -55,7 +68,42 @@ int h_try_run(harness *h);
  * (not started) that supplies live vouching from the peer's sync state. */
 void h_peer_responder(harness *h, int with_peer_gov);
 
-/* Data entry. */
+/* ---- stores of the selected backend ------------------------------------ */
+
+/* A new empty store (one reference; asserts success). */
+void h_store_new(hiveha_store *out);
+/* Adds a reference / drops the caller's. */
+void h_store_ref(const hiveha_store *s);
+void h_store_free(hiveha_store *s);
+
+/* Host-side data entry, committed at once, never counted or faulted. */
+void h_add_item(const hiveha_store *s, const char *item);
+void h_append(const hiveha_store *s, const char *item, const hiveha_sample *v, size_t n);
+void h_add_events(const hiveha_store *s, const hiveha_event *e, size_t n);
+void h_put_kv(const hiveha_store *s, const char *key, const void *data, size_t len);
+
+/* Inspection (not counted or faulted). Deep copies in store order; free
+ * with memstore_free_samples() / memstore_free_events(). h_get_samples
+ * returns HIVEHA_ENOTFOUND for an unknown item. */
+int h_get_samples(const hiveha_store *s, const char *item, hiveha_sample **out, size_t *n);
+void h_get_events(const hiveha_store *s, hiveha_event **out, size_t *n);
+int h_sample_count(const hiveha_store *s, const char *item, size_t *out);
+size_t h_total_samples(const hiveha_store *s);
+size_t h_event_count(const hiveha_store *s);
+/* Same items, same samples per item in order, same events in order
+ * (memstore_equal() without the kv area); else the first difference. */
+bool h_equal(const hiveha_store *a, const hiveha_store *b, char *diff, size_t size);
+
+/* Fault injection and counters, as memstore_fail_nth() etc. */
+void h_fail_nth(const hiveha_store *s, unsigned mask, uint64_t n, int err);
+void h_fail_from(const hiveha_store *s, unsigned mask, uint64_t n, int err);
+void h_faults_off(const hiveha_store *s);
+void h_crash(const hiveha_store *s);
+size_t h_open_txns(const hiveha_store *s);
+void h_get_counts(const hiveha_store *s, memstore_counts *out);
+void h_reset_counts(const hiveha_store *s);
+
+/* Data entry of doubles with good quality. */
 void h_samples(const hiveha_store *s, const char *item, const hiveha_time *t, const double *v,
                size_t n);
 void h_sample1(const hiveha_store *s, const char *item, hiveha_time t, double v);

@@ -25,7 +25,7 @@ Test(bounds, hundred_thousand_items_in_few_round_trips, .timeout = 120)
 	for (int i = 0; i < N; i++) {
 		snprintf(id, sizeof(id), "plant.area%02d.tag%06d", i % 50, i);
 		h_sample1(&h.peer, id, 10 + i % 10, i);
-		cr_assert_eq(memstore_add_item(&h.local, id), 0);
+		h_add_item(&h.local, id);
 	}
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	looptransport_counts c;
@@ -34,9 +34,9 @@ Test(bounds, hundred_thousand_items_in_few_round_trips, .timeout = 120)
 	cr_assert_leq(c.exchanges[LOOPTRANSPORT_TIMESERIES], 200, "%llu round trips",
 	              (unsigned long long)c.exchanges[LOOPTRANSPORT_TIMESERIES]);
 	cr_assert_geq(c.exchanges[LOOPTRANSPORT_TIMESERIES], N / 1000);
-	cr_assert_eq(memstore_total_samples(&h.local), N);
+	cr_assert_eq(h_total_samples(&h.local), N);
 	char diff[256];
-	cr_assert(memstore_equal(&h.local, &h.peer, 0, diff, sizeof(diff)), "%s", diff);
+	cr_assert(h_equal(&h.local, &h.peer, diff, sizeof(diff)), "%s", diff);
 	h_fini(&h);
 }
 
@@ -165,7 +165,7 @@ static size_t sync_growth(size_t n, uint32_t chunk)
 		hiveha_value_set_double(&s[i].value, (double)i);
 		s[i].quality = HIVEHA_QUALITY_GOOD;
 	}
-	cr_assert_eq(memstore_append_samples(&h.peer, "X", s, n), 0);
+	h_append(&h.peer, "X", s, n);
 	free(s);
 
 	sink k;

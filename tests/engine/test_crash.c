@@ -50,7 +50,7 @@ static void scenario(harness *h)
 static void check_same(harness *got, harness *want, const char *what, uint64_t n)
 {
 	char diff[512];
-	cr_assert(memstore_equal(&got->local, &want->local, 0, diff, sizeof(diff)),
+	cr_assert(h_equal(&got->local, &want->local, diff, sizeof(diff)),
 	          "%s at N=%llu: %s\nlog:\n%s", what, (unsigned long long)n, diff, got->log);
 }
 
@@ -58,11 +58,11 @@ static void crash_every_n(unsigned mask, const char *what)
 {
 	harness ref;
 	scenario(&ref);
-	memstore_reset_counts(&ref.local);
+	h_reset_counts(&ref.local);
 	cr_assert_eq(h_run(&ref), 0, "%s", ref.log);
 	h_gov_free(&ref);
 	memstore_counts c;
-	memstore_get_counts(&ref.local, &c);
+	h_get_counts(&ref.local, &c);
 	uint64_t calls = 0;
 	for (int m = 0; m < MEMSTORE_MEMBER_COUNT; m++)
 		if (mask & MEMSTORE_MASK(m))
@@ -72,12 +72,12 @@ static void crash_every_n(unsigned mask, const char *what)
 	for (uint64_t n = 1; n <= calls + 1; n++) {
 		harness h;
 		scenario(&h);
-		memstore_fail_from(&h.local, mask, n, 0);
+		h_fail_from(&h.local, mask, n, 0);
 		(void)h_try_run(&h);
 		/* the process dies: open transactions vanish, no clean stop */
-		memstore_crash(&h.local);
+		h_crash(&h.local);
 		h_gov_free(&h);
-		memstore_faults_off(&h.local);
+		h_faults_off(&h.local);
 		/* restart, maybe more than once if the first restart found
 		 * the gap still pending because start-up never got written */
 		int rc = h_run(&h);
@@ -109,7 +109,7 @@ Test(crash, single_transient_failure_at_n, .timeout = 120)
 		harness h;
 		scenario(&h);
 		h.cfg.max_attempts = 3;
-		memstore_fail_nth(&h.local, MEMSTORE_WRITES, n, 0);
+		h_fail_nth(&h.local, MEMSTORE_WRITES, n, 0);
 		if (h_run(&h) != 0) {
 			/* only a failure of the start-up write itself is fatal to this run */
 			h_gov_free(&h);
@@ -126,11 +126,11 @@ Test(crash, resume_does_not_refetch_finished_items)
 	harness h;
 	scenario(&h);
 	/* let the first chunk commit, then crash */
-	memstore_fail_from(&h.local, MEMSTORE_MASK(MEMSTORE_COMMIT), 3, 0);
+	h_fail_from(&h.local, MEMSTORE_MASK(MEMSTORE_COMMIT), 3, 0);
 	(void)h_run(&h);
-	memstore_crash(&h.local);
+	h_crash(&h.local);
 	h_gov_free(&h);
-	memstore_faults_off(&h.local);
+	h_faults_off(&h.local);
 	looptransport_reset_counts(&h.transport);
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	looptransport_counts resumed;

@@ -32,7 +32,7 @@ static const char *events(const hiveha_store *s, char *buf, size_t size)
 {
 	hiveha_event *e = NULL;
 	size_t n = 0;
-	cr_assert_eq(memstore_get_events(s, &e, &n), 0);
+	h_get_events(s, &e, &n);
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n && used + 64 < size; i++)
@@ -128,11 +128,11 @@ Test(merge_events, attributes_and_all_fields_arrive)
 	hiveha_value_set_uint64(&attr[1].value, UINT64_MAX);
 	e.attributes = attr;
 	e.attribute_count = 2;
-	cr_assert_eq(memstore_add_events(&h.peer, &e, 1, NULL), 0);
+	h_add_events(&h.peer, &e, 1);
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	hiveha_event *got = NULL;
 	size_t n = 0;
-	cr_assert_eq(memstore_get_events(&h.local, &got, &n), 0);
+	h_get_events(&h.local, &got, &n);
 	cr_assert_eq(n, 1);
 	cr_assert(hiveha_event_equal(&got[0], &e));
 	memstore_free_events(got, n);

@@ -30,7 +30,7 @@ TestSuite(merge_trend, .init = setup, .fini = teardown);
 
 Test(merge_trend, t1_plain_fill)
 {
-	memstore_add_item(&h.local, "X");
+	h_add_item(&h.local, "X");
 	for (int i = 0; i < 10; i++)
 		h_sample1(&h.peer, "X", 10 + i, 'a' + i);
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
@@ -82,7 +82,7 @@ Test(merge_trend, t5_half_open_edges)
 static void equal_timestamps(uint32_t chunk)
 {
 	h.cfg.chunk_samples = chunk;
-	memstore_add_item(&h.local, "X");
+	h_add_item(&h.local, "X");
 	hiveha_time t[] = { 15, 15, 15 };
 	double v[] = { 1, 2, 3 };
 	h_samples(&h.peer, "X", t, v, 3);
@@ -172,14 +172,14 @@ Test(merge_trend, t9_million_samples_paged)
 		hiveha_value_set_double(&s[i].value, (double)i * 0.5);
 		s[i].quality = HIVEHA_QUALITY_GOOD;
 	}
-	cr_assert_eq(memstore_append_samples(&h.peer, "X", s, N), 0);
-	memstore_add_item(&h.local, "X");
+	h_append(&h.peer, "X", s, N);
+	h_add_item(&h.local, "X");
 	h.cfg.chunk_samples = 50000;
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	size_t n = 0;
-	cr_assert_eq(memstore_sample_count(&h.local, "X", &n), 0);
+	cr_assert_eq(h_sample_count(&h.local, "X", &n), 0);
 	cr_assert_eq(n, N);
-	cr_assert(memstore_equal(&h.local, &h.peer, 0, buf, sizeof(buf)), "%s", buf);
+	cr_assert(h_equal(&h.local, &h.peer, buf, sizeof(buf)), "%s", buf);
 	looptransport_counts c;
 	looptransport_get_counts(&h.transport, &c);
 	/* paged by the chunk limit: the reply never held the whole gap */

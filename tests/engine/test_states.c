@@ -174,15 +174,15 @@ Test(states, persistent_timeout_ends_with_error)
 
 Test(states, local_store_failure_rolls_back_and_retries)
 {
-	memstore_fail_nth(&h.local, MEMSTORE_MASK(MEMSTORE_REPLACE_SAMPLES), 1, 0);
+	h_fail_nth(&h.local, MEMSTORE_MASK(MEMSTORE_REPLACE_SAMPLES), 1, 0);
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(LOCAL("X"), "(12,1) (13,2)");
-	cr_assert_eq(memstore_open_txns(&h.local), 0);
+	cr_assert_eq(h_open_txns(&h.local), 0);
 }
 
 Test(states, local_store_down_ends_with_error)
 {
-	memstore_fail_from(&h.local, MEMSTORE_MASK(MEMSTORE_REPLACE_SAMPLES), 1, 0);
+	h_fail_from(&h.local, MEMSTORE_MASK(MEMSTORE_REPLACE_SAMPLES), 1, 0);
 	cr_assert_eq(h_run(&h), HIVEHA_ESTORE);
 	int64_t s[64];
 	size_t n = seq(s, 64);
@@ -190,13 +190,13 @@ Test(states, local_store_down_ends_with_error)
 	cr_assert(strstr(h_sync_state(&h, "TrendHistory"), "store"), "%s",
 	          h_sync_state(&h, "TrendHistory"));
 	cr_assert_str_eq(LOCAL("X"), "(15,9)");
-	cr_assert_eq(memstore_open_txns(&h.local), 0);
+	cr_assert_eq(h_open_txns(&h.local), 0);
 }
 
 Test(states, peer_store_failure_is_reported)
 {
 	h.cfg.max_attempts = 1;
-	memstore_fail_from(&h.peer, MEMSTORE_MASK(MEMSTORE_READ_SAMPLES), 1, 0);
+	h_fail_from(&h.peer, MEMSTORE_MASK(MEMSTORE_READ_SAMPLES), 1, 0);
 	cr_assert_neq(h_run(&h), 0);
 	int64_t s[64];
 	size_t n = seq(s, 64);
@@ -241,7 +241,7 @@ Test(states, events_deputy_paths)
 	size_t n = h_states(&h, "EventHistory", s, 64);
 	cr_assert_eq(s[0], HIVEHA_DEPUTY_STARTED);
 	cr_assert_eq(s[n - 1], HIVEHA_DEPUTY_FINISHED_OK);
-	cr_assert_eq(memstore_event_count(&h.local), 1);
+	cr_assert_eq(h_event_count(&h.local), 1);
 }
 
 Test(states, no_peer_configured)

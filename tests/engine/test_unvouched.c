@@ -187,8 +187,8 @@ static size_t pending_of(hiveha_governor *g)
 Test(unvouched, mutual_hole_terminates)
 {
 	hiveha_store sa, sb;
-	cr_assert_eq(memstore_new(&sa), 0);
-	cr_assert_eq(memstore_new(&sb), 0);
+	h_store_new(&sa);
+	h_store_new(&sb);
 	hiveha_time pending[] = { 14, 17 };
 	h_put_state(&sa, HIVEHA_DEPUTY_TREND, 20, 0, pending, 1, NULL, 0, 0);
 	h_put_state(&sb, HIVEHA_DEPUTY_TREND, 20, 0, pending, 1, NULL, 0, 0);
@@ -212,10 +212,10 @@ Test(unvouched, mutual_hole_terminates)
 	cr_assert_eq(looptransport_new_with_handler(&ta, via_slot, &rb), 0); /* A asks B */
 	cr_assert_eq(looptransport_new_with_handler(&tb, via_slot, &ra), 0); /* B asks A */
 	hiveha_governor *ga = NULL, *gb = NULL;
-	memstore_ref(&sa);
+	h_store_ref(&sa);
 	fakeclock_ref(&clock);
 	cr_assert_eq(hiveha_governor_new(&ga, &cfg, &sa, &ta, &clock), 0);
-	memstore_ref(&sb);
+	h_store_ref(&sb);
 	fakeclock_ref(&clock);
 	cr_assert_eq(hiveha_governor_new(&gb, &cfg, &sb, &tb, &clock), 0);
 	cr_assert_eq(hiveha_responder_new(&ra, &rc, &sa, ga), 0);
@@ -249,6 +249,6 @@ Test(unvouched, mutual_hole_terminates)
 	hiveha_governor_free(ga);
 	hiveha_governor_free(gb);
 	fakeclock_free(&clock);
-	memstore_free(&sa);
-	memstore_free(&sb);
+	h_store_free(&sa);
+	h_store_free(&sb);
 }

@@ -23,7 +23,7 @@ static void setup(void)
 	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
 	for (int i = 0; i < 300; i++)
 		h_sample1(&h.peer, "X", i * U, i);
-	memstore_add_item(&h.local, "X");
+	h_add_item(&h.local, "X");
 }
 
 static void teardown(void)
@@ -38,7 +38,7 @@ static const char *runs(char *buf, size_t size)
 {
 	hiveha_sample *s = NULL;
 	size_t n = 0;
-	cr_assert_eq(memstore_get_samples(&h.local, "X", &s, &n), 0);
+	cr_assert_eq(h_get_samples(&h.local, "X", &s, &n), 0);
 	size_t used = 0;
 	buf[0] = '\0';
 	for (size_t i = 0; i < n;) {
