@@ -1,0 +1,48 @@
+# bench/plot.gp - draws bench_sync's results.csv (see bench/run.sh):
+#   gnuplot -e "csv='results.csv'; png='performance.png'" bench/plot.gp
+# Left: samples/s of floor (a), floor (b) and the sync against gap size.
+# Right: peak RSS of the local (syncing) and peer (serving) processes
+# during the sync, against gap size. One point shape per item count.
+set datafile separator ","
+set terminal png size 1400,560 font ",11"
+set output png
+set multiplot layout 1,2
+set logscale x 10
+set grid
+set xlabel "gap size (samples = items x samples per item)"
+set key outside bottom center horizontal maxrows 3 font ",9"
+set format x "10^{%T}"
+
+# columns: 2 phase, 3 items, 4 samples_per_item, 8 rate_per_s, 15 local_rss_kb, 16 peer_rss_kb
+sel(ph, m, col) = (strcol(2) eq ph && $3 == m) ? column(col) : NaN
+
+set title "throughput"
+set ylabel "samples/s"
+set logscale y 10
+set format y "10^{%T}"
+plot \
+  csv every ::1 using ($3*$4):(sel("sink", 10, 8))     with linespoints lc rgb "#2ca02c" pt 7 ps 1.3 title "(b) transfer, 10 items", \
+  csv every ::1 using ($3*$4):(sel("sink", 1000, 8))   with linespoints lc rgb "#2ca02c" pt 5 ps 1.3 title "(b) 1000 items", \
+  csv every ::1 using ($3*$4):(sel("sink", 100000, 8)) with linespoints lc rgb "#2ca02c" pt 9 ps 1.6 title "(b) 100 000 items", \
+  csv every ::1 using ($3*$4):(sel("floor", 10, 8))     with linespoints lc rgb "#1f77b4" pt 7 ps 1.3 title "(a) SQLite ingest, 10 items", \
+  csv every ::1 using ($3*$4):(sel("floor", 1000, 8))   with linespoints lc rgb "#1f77b4" pt 5 ps 1.3 title "(a) 1000 items", \
+  csv every ::1 using ($3*$4):(sel("floor", 100000, 8)) with linespoints lc rgb "#1f77b4" pt 9 ps 1.6 title "(a) 100 000 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 10, 8))     with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "sync over HTTP, 10 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 1000, 8))   with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "sync, 1000 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 100000, 8)) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "sync, 100 000 items", \
+  6e6 with lines dt 2 lc rgb "#2ca02c" title "target (b): 6 M/s"
+
+set title "peak RSS during the sync"
+set ylabel "MB"
+unset logscale y
+set format y "%g"
+set yrange [0:*]
+plot \
+  csv every ::1 using ($3*$4):(sel("sync", 10, 15)/1024)     with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "local (syncing), 10 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 1000, 15)/1024)   with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "local, 1000 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 100000, 15)/1024) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "local, 100 000 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 10, 16)/1024)     with linespoints lc rgb "#9467bd" pt 7 ps 1.3 title "peer (serving), 10 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 1000, 16)/1024)   with linespoints lc rgb "#9467bd" pt 5 ps 1.3 title "peer, 1000 items", \
+  csv every ::1 using ($3*$4):(sel("sync", 100000, 16)/1024) with linespoints lc rgb "#9467bd" pt 9 ps 1.6 title "peer, 100 000 items", \
+  64 with lines dt 2 lc rgb "black" title "target: 64 MB"
+unset multiplot

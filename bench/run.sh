@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/run.sh - builds the benchmarks (Release) and runs the gap-fill sweep.
+#
+#   bash bench/run.sh [out-dir]        (default: build-bench/results)
+#
+# Environment: BUILD_DIR (default build-bench), DATA_DIR (where the SQLite
+# files go; default $TMPDIR or /tmp), QUICK=1 (a small sweep, for trying it).
+#
+# Writes to out-dir: results.csv (one row per phase and size), results.md
+# (the same as a markdown table), machine.txt (CPU, memory, OS, compiler,
+# build flags, commit, load) and performance.png (throughput and RSS
+# against gap size; needs gnuplot, installed here with apt-get if missing).
+# docs/performance.md explains every column.
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD_DIR:-$src/build-bench}
+out=${1:-$build/results}
+data=${DATA_DIR:-${TMPDIR:-/tmp}}
+
+# shellcheck source=../.ci/deps
+. "$src/.ci/deps"
+if ! command -v gnuplot >/dev/null 2>&1; then
+	sudo=()
+	if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+		sudo=(sudo)
+	fi
+	echo "run.sh: installing gnuplot-nox (for the plot)"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		gnuplot-nox </dev/null ||
+		echo "run.sh: no gnuplot: results without the plot" >&2
+fi
+
+cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DHIVEHA_BUILD_BENCH=ON \
+	-DHIVEHA_BUILD_TESTS=OFF -DHIVEHA_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build "$build" -j"$(nproc)" --target bench_sync bench_sqlite >/dev/null
+bench=$build/bench/sync/bench_sync
+
+mkdir -p "$out"
+csv=$out/results.csv
+rm -f "$csv"
+
+{
+	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "commit: $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+		"$(git -C "$src" status --porcelain -- lib include 2>/dev/null | grep -q . && echo '(lib/ or include/ modified)' || true)"
+	echo "kernel: $(uname -srm)"
+	echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "compiler: $(cc --version | head -n1)"
+	echo "build: $(grep -E '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt")," \
+		"flags: $(grep -E '^CMAKE_C_FLAGS_RELEASE:' "$build/CMakeCache.txt" | cut -d= -f2)"
+	echo "sqlite: $(pkg-config --modversion sqlite3), curl: $(pkg-config --modversion libcurl)," \
+		"microhttpd: $(pkg-config --modversion libmicrohttpd), cjson: $(pkg-config --modversion libcjson)"
+	echo "data dir: $data ($(df -hT "$data" | awk 'NR==2 {print $2}'))"
+	echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+	echo
+	lscpu | grep -E '^(Architecture|CPU\(s\)|Model name|Thread|Core|Socket|L[123]|Hypervisor)'
+	echo
+	free -m
+} >"$out/machine.txt"
+
+run() { # label items samples events [phases]
+	echo "== $1: $2 items x $3 samples, $4 events" >&2
+	"$bench" -l "$1" -m "$2" -s "$3" -e "$4" -d "$data" -o "$csv" ${5:+-p "$5"}
+}
+
+if [ "${QUICK:-0}" = 1 ]; then
+	run "10x1e4" 10 10000 10000
+	run "1000x100" 1000 100 0
+	run "1e5x10" 100000 10 0
+else
+	# 10 items: long gaps of few signals (10^5 .. 10^7 samples)
+	run "10x1e4" 10 10000 100000
+	run "10x1e5" 10 100000 0
+	run "10x1e6" 10 1000000 1000000
+	# 1000 items
+	run "1000x100" 1000 100 0
+	run "1000x1e3" 1000 1000 0
+	run "1000x1e4" 1000 10000 0
+	# 100 000 items: short gaps of many signals (60 samples = a 1-minute gap)
+	run "1e5x10" 100000 10 0
+	run "1e5x60" 100000 60 0
+fi
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
+
+# results.md: the CSV as a table, in units a reader takes in at a glance
+awk -F, 'NR == 1 {
+	print "| gap | phase | items | per item | count | s | per s | ratio to floor (a) | round trips | wire B/unit | local RSS MB | peer RSS MB | local CPU s | peer CPU s | load |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	next
+}
+{
+	unit = ($2 == "evsink" || $2 == "events") ? $5 : $3 * $4
+	printf "| %s | %s | %s | %s | %s | %.2f | %.0f | %s | %s | %s | %.1f | %s | %.2f | %s | %s |\n",
+		$1, $2, $3, ($2 == "evsink" || $2 == "events") ? "-" : $4, $6, $7, $8,
+		($9 > 0 ? sprintf("%.2f", $9) : "-"),
+		($2 == "floor" ? "-" : $10), ($2 == "floor" ? "-" : sprintf("%.2f", $14)),
+		$15 / 1024, ($16 < 0 ? "-" : sprintf("%.1f", $16 / 1024)), $17,
+		($2 == "floor" ? "-" : sprintf("%.2f", $18)), $19
+}' "$csv" >"$out/results.md"
+
+if command -v gnuplot >/dev/null 2>&1; then
+	gnuplot -e "csv='$csv'; png='$out/performance.png'" "$src/bench/plot.gp"
+fi
+cat "$out/results.md"
+echo "results in $out" >&2

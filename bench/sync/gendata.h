@@ -1,0 +1,41 @@
+/*
+ * gendata.h - the benchmark's data set, computed rather than held.
+ *
+ * M items x S samples (1 Hz doubles, good quality, from `t0`) and E events
+ * spread evenly over the same S seconds. Every process of a run derives the
+ * same data from (M, S, E), so the peer can serve it without holding it
+ * (its memory then measures the library, not the data set) and the floor
+ * can ingest exactly the samples the sync transfers.
+ */
+#ifndef BENCH_GENDATA_H
+#define BENCH_GENDATA_H
+
+#include <hiveha/store.h>
+
+typedef struct gen_params {
+	size_t items;          /* M */
+	size_t samples;        /* S per item, one per second */
+	size_t events;         /* E over the S seconds */
+	hiveha_time t0;        /* first sample / gap start */
+} gen_params;
+
+/* Gap end: t0 + S seconds. */
+hiveha_time gen_end(const gen_params *p);
+
+/* Item id of index `i` ("Plant1/Area007/Tag0007123"): ascending index is
+ * ascending strcmp order. `buf` holds at least 32 bytes. */
+void gen_item_id(char *buf, size_t size, size_t i);
+
+/* Index of an item id, or -1 if it is not one of the set. */
+long gen_item_index(const gen_params *p, const char *id);
+
+/* Sample `k` of item `i`. */
+void gen_sample(hiveha_sample *out, size_t i, size_t k, hiveha_time t0);
+
+/* Fills `out` (version 1) with a read-only store serving the data set:
+ * list_items, read_samples, read_events, kv_get (no sync state: the peer
+ * vouches for everything); writes fail with HIVEHA_ESTORE. `p` is copied;
+ * destroy frees it. */
+int gen_store_new(hiveha_store *out, const gen_params *p);
+
+#endif /* BENCH_GENDATA_H */
