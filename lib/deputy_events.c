@@ -68,64 +68,60 @@ static int decode_ev(void *out, const void *data, size_t len, const hh_limits *l
 	return hh_decode_ev_reply(out, data, len, lim, err);
 }
 
-/* Pages through the gap; the next page is fetched while the current one
- * is stored, as in deputy_trend.c. */
+typedef struct ev_xfer {
+	hiveha_governor *gov;
+	hh_deputy *d;
+	hh_range cur;        /* the part of the gap not yet done */
+	hh_ev_request req;
+} ev_xfer;
+
+static int ev_encode(void *ctx, hh_buf *out, const char *cursor)
+{
+	ev_xfer *x = ctx;
+	x->req.cursor = (char *)cursor;
+	int rc = hh_encode_ev_request(out, &x->req);
+	x->req.cursor = NULL;
+	return rc;
+}
+
+static const char *ev_cursor(const void *page)
+{
+	return ((const hh_ev_reply *)page)->cursor;
+}
+
+static int ev_unvouched(void *ctx, const void *page)
+{
+	ev_xfer *x = ctx;
+	const hh_ev_reply *r = page;
+	if (!r->gap_count)
+		return HIVEHA_OK;
+	int rc = hh_dep_resplit(x->gov, x->d, x->cur, r->gaps, r->gap_count);
+	return rc ? rc : HH_FILL_RESPLIT;
+}
+
+static int ev_apply(void *ctx, const void *page)
+{
+	ev_xfer *x = ctx;
+	return apply_page(x->gov, x->d, &x->cur, page);
+}
+
+static void ev_free(void *page)
+{
+	hh_ev_reply_free(page);
+}
+
+static const hh_pager ev_pager = { HIVEHA_MSG_EVENTS, decode_ev, sizeof(hh_ev_reply), ev_encode,
+	                           ev_cursor, ev_unvouched, ev_apply, ev_free };
+
 int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {
-	hh_ev_request req;
-	memset(&req, 0, sizeof(req));
-	req.from = gap.from;
-	req.to = gap.to;
-	req.max_events = gov->cfg.chunk_events;
-	hh_range cur_range = gap;
-	hh_ev_reply pages[2];
-	memset(pages, 0, sizeof(pages));
-	hh_fetch f[2];
-	hh_fetch_init(&f[0], gov, HIVEHA_MSG_EVENTS, decode_ev, &pages[0]);
-	hh_fetch_init(&f[1], gov, HIVEHA_MSG_EVENTS, decode_ev, &pages[1]);
-
-	int rc = hh_encode_ev_request(&f[0].body, &req);
-	if (!rc) {
-		hh_fetch_start(&f[0], d, 0);
-		rc = hh_fetch_finish(&f[0], d);
-	}
-	int cur = 0;
-	while (!rc) {
-		hh_ev_reply *page = &pages[cur];
-		if (page->gap_count) {
-			rc = hh_dep_resplit(gov, d, cur_range, page->gaps, page->gap_count);
-			if (!rc)
-				rc = HH_FILL_RESPLIT;
-			break;
-		}
-		int next = cur ^ 1;
-		int fetching = 0;
-		if (page->cursor) {
-			req.cursor = page->cursor;
-			f[next].body.len = 0;
-			rc = hh_encode_ev_request(&f[next].body, &req);
-			req.cursor = NULL;
-			if (rc)
-				break;
-			hh_fetch_start(&f[next], d, 1);
-			fetching = 1;
-		}
-		rc = apply_page(gov, d, &cur_range, page);
-		hh_ev_reply_free(page);
-		memset(page, 0, sizeof(*page));
-		hh_dep_progress(gov, d);
-		if (fetching) {
-			int frc = hh_fetch_finish(&f[next], d);
-			if (!rc)
-				rc = frc;
-		}
-		if (!fetching)
-			break;
-		cur = next;
-	}
-	hh_ev_reply_free(&pages[0]);
-	hh_ev_reply_free(&pages[1]);
-	hh_fetch_free(&f[0]);
-	hh_fetch_free(&f[1]);
-	return rc;
+	ev_xfer x;
+	memset(&x, 0, sizeof(x));
+	x.gov = gov;
+	x.d = d;
+	x.cur = gap;
+	x.req.from = gap.from;
+	x.req.to = gap.to;
+	x.req.max_events = gov->cfg.chunk_events;
+	return hh_fetch_pages(gov, d, &ev_pager, &x);
 }

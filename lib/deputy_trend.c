@@ -233,77 +233,82 @@ static int decode_ts(void *out, const void *data, size_t len, const hh_limits *l
 	return hh_decode_ts_reply(out, data, len, lim, err);
 }
 
-/* Requests one batch page by page. While a page is stored, the next one is
- * already on its way (two fetches alternate). */
+/* One batch's transfer, for the pager. */
+typedef struct batch_xfer {
+	hiveha_governor *gov;
+	hh_deputy *d;
+	hh_range gap;
+	batch *b;
+	hh_ts_request req;
+} batch_xfer;
+
+static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
+{
+	batch_xfer *x = ctx;
+	if (cursor) {
+		/* the cursor carries the position from here on */
+		x->req.has_start = 0;
+		x->req.start_time = 0;
+		x->req.start_skip = 0;
+	}
+	x->req.cursor = (char *)cursor;
+	int rc = hh_encode_ts_request(out, &x->req);
+	x->req.cursor = NULL;
+	return rc;
+}
+
+static const char *ts_cursor(const void *page)
+{
+	return ((const hh_ts_reply *)page)->cursor;
+}
+
+static int ts_unvouched(void *ctx, const void *page)
+{
+	batch_xfer *x = ctx;
+	const hh_ts_reply *r = page;
+	if (!r->gap_count)
+		return HIVEHA_OK;
+	int rc = hh_dep_resplit(x->gov, x->d, x->gap, r->gaps, r->gap_count);
+	return rc ? rc : HH_FILL_RESPLIT;
+}
+
+static int ts_apply(void *ctx, const void *page)
+{
+	batch_xfer *x = ctx;
+	const hh_ts_reply *r = page;
+	return apply_page(x->gov, x->d, x->gap, x->b, r, r->cursor == NULL);
+}
+
+static void ts_free(void *page)
+{
+	hh_ts_reply_free(page);
+}
+
+static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(hh_ts_reply), ts_encode,
+	                           ts_cursor, ts_unvouched, ts_apply, ts_free };
+
+/* Requests one batch page by page. */
 static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b)
 {
-	hh_ts_request req;
-	memset(&req, 0, sizeof(req));
-	req.from = gap.from;
-	req.to = gap.to;
-	req.items = b->ids;
-	req.item_count = b->n;
-	req.max_samples = gov->cfg.chunk_samples;
-	req.encoding = (gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
+	batch_xfer x;
+	memset(&x, 0, sizeof(x));
+	x.gov = gov;
+	x.d = d;
+	x.gap = gap;
+	x.b = b;
+	x.req.from = gap.from;
+	x.req.to = gap.to;
+	x.req.items = b->ids;
+	x.req.item_count = b->n;
+	x.req.max_samples = gov->cfg.chunk_samples;
+	x.req.encoding = (gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
 	const hh_checkpoint *ck = &d->st.ck;
 	if (ck_matches(ck, gap) && ck->item && !ck->item_done && strcmp(ck->item, b->ids[0]) == 0) {
-		req.has_start = 1;
-		req.start_time = ck->time;
-		req.start_skip = ck->skip;
+		x.req.has_start = 1;
+		x.req.start_time = ck->time;
+		x.req.start_skip = ck->skip;
 	}
-	hh_ts_reply pages[2];
-	memset(pages, 0, sizeof(pages));
-	hh_fetch f[2];
-	hh_fetch_init(&f[0], gov, HIVEHA_MSG_TIMESERIES, decode_ts, &pages[0]);
-	hh_fetch_init(&f[1], gov, HIVEHA_MSG_TIMESERIES, decode_ts, &pages[1]);
-
-	int rc = hh_encode_ts_request(&f[0].body, &req);
-	if (!rc) {
-		hh_fetch_start(&f[0], d, 0);
-		rc = hh_fetch_finish(&f[0], d);
-	}
-	int cur = 0;
-	while (!rc) {
-		hh_ts_reply *page = &pages[cur];
-		if (page->gap_count) {
-			rc = hh_dep_resplit(gov, d, gap, page->gaps, page->gap_count);
-			if (!rc)
-				rc = HH_FILL_RESPLIT;
-			break;
-		}
-		int next = cur ^ 1;
-		int fetching = 0;
-		if (page->cursor) {
-			/* the cursor carries the position from here on */
-			req.has_start = 0;
-			req.start_time = 0;
-			req.start_skip = 0;
-			req.cursor = page->cursor;
-			f[next].body.len = 0;
-			rc = hh_encode_ts_request(&f[next].body, &req);
-			req.cursor = NULL;
-			if (rc)
-				break;
-			hh_fetch_start(&f[next], d, 1);
-			fetching = 1;
-		}
-		rc = apply_page(gov, d, gap, b, page, page->cursor == NULL);
-		hh_ts_reply_free(page);
-		memset(page, 0, sizeof(*page));
-		hh_dep_progress(gov, d);
-		if (fetching) {
-			int frc = hh_fetch_finish(&f[next], d);
-			if (!rc)
-				rc = frc;
-		}
-		if (!fetching)
-			break;
-		cur = next;
-	}
-	hh_ts_reply_free(&pages[0]);
-	hh_ts_reply_free(&pages[1]);
-	hh_fetch_free(&f[0]);
-	hh_fetch_free(&f[1]);
+	int rc = hh_fetch_pages(gov, d, &ts_pager, &x);
 	if (!rc && b->expect != b->n) {
 		hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
 		            "invalid timeseries reply: the peer answered %zu of %zu items", b->expect, b->n);

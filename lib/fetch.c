@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include "alloc.h"
+
 void hh_fetch_init(hh_fetch *f, hiveha_governor *gov, const char *kind, hh_decode_fn decode, void *out)
 {
 	memset(f, 0, sizeof(*f));
@@ -53,4 +55,53 @@ int hh_fetch_finish(hh_fetch *f, hh_deputy *d)
 	if (f->decode_rc)
 		hh_dep_note(f->gov, d, HIVEHA_LOG_ERROR, "%s reply rejected: %s", f->kind, f->err.msg);
 	return f->decode_rc;
+}
+
+int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *ctx)
+{
+	void *pages[2];
+	pages[0] = hh_calloc(gov->alloc, 1, p->page_size);
+	pages[1] = hh_calloc(gov->alloc, 1, p->page_size);
+	hh_fetch f[2];
+	hh_fetch_init(&f[0], gov, p->kind, p->decode, pages[0]);
+	hh_fetch_init(&f[1], gov, p->kind, p->decode, pages[1]);
+	int rc = pages[0] && pages[1] ? p->encode(ctx, &f[0].body, NULL) : HIVEHA_ENOMEM;
+	if (!rc) {
+		hh_fetch_start(&f[0], d, 0);
+		rc = hh_fetch_finish(&f[0], d);
+	}
+	int cur = 0;
+	while (!rc) {
+		void *page = pages[cur];
+		rc = p->unvouched(ctx, page);
+		if (rc)
+			break;
+		int next = cur ^ 1;
+		const char *cursor = p->cursor(page);
+		if (cursor) {
+			f[next].body.len = 0;
+			rc = p->encode(ctx, &f[next].body, cursor);
+			if (rc)
+				break;
+			hh_fetch_start(&f[next], d, 1);
+		}
+		rc = p->apply(ctx, page);
+		p->free_page(page);
+		memset(page, 0, p->page_size);
+		hh_dep_progress(gov, d);
+		if (!cursor)
+			break;
+		/* always join the fetch in flight, even after a failed apply */
+		int frc = hh_fetch_finish(&f[next], d);
+		if (!rc)
+			rc = frc;
+		cur = next;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (pages[i])
+			p->free_page(pages[i]);
+		hh_free(gov->alloc, pages[i]);
+		hh_fetch_free(&f[i]);
+	}
+	return rc;
 }

@@ -41,4 +41,26 @@ void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async);
  * the transport's / decoder's status (noted in SyncState). */
 int hh_fetch_finish(hh_fetch *f, hh_deputy *d);
 
+/*
+ * A paged transfer: the first request, then one per cursor, each page
+ * applied while the next one is fetched. The message-specific parts are
+ * callbacks on `ctx`.
+ */
+typedef struct hh_pager {
+	const char *kind;
+	hh_decode_fn decode;
+	size_t page_size;                                   /* sizeof the decoded message */
+	/* Encodes the request; cursor NULL for the first page. */
+	int (*encode)(void *ctx, hh_buf *out, const char *cursor);
+	const char *(*cursor)(const void *page);            /* NULL on the last page */
+	/* Non-zero when the peer did not vouch for the range: the callback
+	 * handles it (splits the gap) and returns HH_FILL_RESPLIT or an error. */
+	int (*unvouched)(void *ctx, const void *page);
+	int (*apply)(void *ctx, const void *page);
+	void (*free_page)(void *page);
+} hh_pager;
+
+/* Runs the transfer; returns 0, HH_FILL_RESPLIT or an error. */
+int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *ctx);
+
 #endif /* HH_FETCH_H */
