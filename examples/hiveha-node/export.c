@@ -210,7 +210,7 @@ int node_export(int argc, char **argv)
 	else if (rc && !x.rc)
 		fprintf(stderr, "hiveha-node export: listing items failed: %s\n", hiveha_strerror(rc));
 	store.destroy(store.ctx);
-	if (fflush(stdout) != 0)
+	if (fflush(stdout) != 0 || (rc == HIVEHA_ENOTFOUND && item))
 		return NODE_EXIT_FAILURE;
 	return rc ? NODE_EXIT_DB : NODE_EXIT_OK;
 }

@@ -130,10 +130,16 @@ static int push_event(node_sim *sim, size_t *n, uint32_t item, hiveha_time t, in
 	e->category = 1;
 	e->state = up ? 1u : 0u;
 	e->severity = up ? 700u : 300u;
-	e->message = sim->messages[*n];
+	e->message = NULL; /* set by fix_messages(): a realloc may move the texts */
 	e->user_name = (char *)"simulator";
 	(*n)++;
 	return HIVEHA_OK;
+}
+
+static void fix_messages(node_sim *sim, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sim->events[i].message = sim->messages[i];
 }
 
 int node_sim_collect(node_sim *sim, const hiveha_store *store, hiveha_time now,
@@ -168,6 +174,7 @@ int node_sim_collect(node_sim *sim, const hiveha_store *store, hiveha_time now,
 				rc = hiveha_sqlite_append_samples(store, it->id, sim->buf, (size_t)steps);
 		}
 		size_t added = 0;
+		fix_messages(sim, nev);
 		if (!rc && nev)
 			rc = hiveha_sqlite_add_events(store, sim->events, nev, &added);
 		if (!rc) {
