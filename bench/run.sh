@@ -85,18 +85,18 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
 # results.md: the CSV as a table, in units a reader takes in at a glance
 awk -F, 'NR == 1 {
-	print "| gap | phase | items | per item | count | s | per s | ratio to floor (a) | round trips | wire B/unit | local RSS MB | peer RSS MB | local CPU s | peer CPU s | load |"
-	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	print "| gap | phase | items | per item | count | s | per s | ratio to floor (a) | round trips | wire B/unit | local RSS MB | peer RSS MB | local CPU s | peer CPU s | load | CPU stall |"
+	print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	next
 }
 {
-	unit = ($2 == "evsink" || $2 == "events") ? $5 : $3 * $4
-	printf "| %s | %s | %s | %s | %s | %.2f | %.0f | %s | %s | %s | %.1f | %s | %.2f | %s | %s |\n",
-		$1, $2, $3, ($2 == "evsink" || $2 == "events") ? "-" : $4, $6, $7, $8,
+	ev = ($2 ~ /^ev/)
+	printf "| %s | %s | %s | %s | %s | %.2f | %.0f | %s | %s | %s | %.1f | %s | %.2f | %s | %s | %s |\n",
+		$1, $2, (ev ? "-" : $3), (ev ? "-" : $4), $6, $7, $8,
 		($9 > 0 ? sprintf("%.2f", $9) : "-"),
-		($2 == "floor" ? "-" : $10), ($2 == "floor" ? "-" : sprintf("%.2f", $14)),
+		($2 ~ /floor/ ? "-" : $10), ($2 ~ /floor/ ? "-" : sprintf("%.2f", $14)),
 		$15 / 1024, ($16 < 0 ? "-" : sprintf("%.1f", $16 / 1024)), $17,
-		($2 == "floor" ? "-" : sprintf("%.2f", $18)), $19
+		($2 ~ /floor/ ? "-" : sprintf("%.2f", $18)), $19, $20
 }' "$csv" >"$out/results.md"
 
 if command -v gnuplot >/dev/null 2>&1; then

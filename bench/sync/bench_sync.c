@@ -19,13 +19,18 @@
  *           counting sink store: transfer + decode + deputy, no local store.
  *   sync    the real thing: hiveha_governor_run (TrendHistory) over HTTP
  *           into an SQLite store that knows the items but has no samples.
+ *   evfloor floor (a) of events: the same events into SQLite, pages of
+ *           10 000 per transaction through store->insert_events.
  *   evsink  as sink, EventHistory.
  *   events  as sync, EventHistory, into an empty SQLite store.
  *
  * The peer's peak RSS is reset before each phase (/proc/self/clear_refs)
  * and read after it (VmHWM). Wire bytes are the request and reply bodies
  * counted by a wrapper around the HTTP transport (wiretap.h).
- * Each phase prints one line; -o appends one CSV row per phase.
+ * Each phase prints one line; -o appends one CSV row per phase. "stall" is
+ * the share of the phase's wall time during which some task on the machine
+ * waited for a CPU (/proc/pressure/cpu): near 0 on an idle machine, near 1
+ * when other work competed for the CPUs and stretched the timings.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -53,6 +58,7 @@ typedef struct opts {
 	const char *dir;
 	uint32_t chunk;
 	uint32_t batch;
+	uint32_t chunk_events;
 	const char *phases;
 	const char *label;
 	const char *csv;
@@ -128,6 +134,20 @@ static double load1(void)
 		fclose(f);
 	}
 	return l;
+}
+
+/* Total µs some task waited for a CPU (Linux PSI), or -1. */
+static double cpu_stall_us(void)
+{
+	FILE *f = fopen("/proc/pressure/cpu", "r");
+	double total = -1;
+
+	if (f) {
+		if (fscanf(f, "some avg10=%*f avg60=%*f avg300=%*f total=%lf", &total) != 1)
+			total = -1;
+		fclose(f);
+	}
+	return total;
 }
 
 static int write_all(int fd, const void *data, size_t len)
@@ -371,6 +391,59 @@ out:
 	free(segs);
 }
 
+/* Floor (a) of events: the same events into SQLite, one transaction per
+ * page of chunk_events, through store->insert_events. */
+static void phase_evfloor(const opts *o, const char *path, result *res)
+{
+	const gen_params *gp = &o->gp;
+	hiveha_time step = gen_event_step(gp);
+	hiveha_event *ev = calloc(o->chunk_events, sizeof *ev);
+	gen_event_strings *str = calloc(o->chunk_events, sizeof *str);
+	hiveha_store st;
+	uint64_t n = 0;
+	int rc;
+
+	if (!ev || !str) {
+		res->rc = HIVEHA_ENOMEM;
+		goto out;
+	}
+	if ((rc = open_local(&st, path, gp, 0, res))) {
+		res->rc = rc;
+		goto out;
+	}
+	for (size_t k = 0; k < gp->events && !rc; k += o->chunk_events) {
+		size_t m = gp->events - k < o->chunk_events ? gp->events - k : o->chunk_events;
+		hiveha_store_txn *txn = NULL;
+		size_t added = 0;
+		double t;
+
+		for (size_t j = 0; j < m; j++)
+			gen_event(&ev[j], &str[j], gp, step, k + j);
+		t = now_s();
+		if (!(rc = st.begin(st.ctx, &txn))) {
+			if ((rc = st.insert_events(st.ctx, txn, ev, m, &added)))
+				st.rollback(st.ctx, txn);
+			else
+				rc = st.commit(st.ctx, txn);
+		}
+		res->seconds += now_s() - t;
+		res->requests++;
+		if (!rc)
+			res->count += added;
+	}
+	if (rc)
+		hiveha_sqlite_last_error(&st, res->msg, sizeof res->msg);
+	else if ((rc = hiveha_sqlite_count_events(&st, gp->t0, gen_end(gp), &n)) || n != gp->events)
+		snprintf(res->msg, sizeof res->msg, "verify: %llu events stored, want %zu",
+		         (unsigned long long)n, gp->events);
+	res->rc = rc ? rc : n != gp->events ? HIVEHA_ERROR : 0;
+	st.destroy(st.ctx);
+	remove_db(path);
+out:
+	free(ev);
+	free(str);
+}
+
 /* sink / sync / evsink / events: one hiveha_governor_run over HTTP. */
 static void phase_governor(const opts *o, const char *path, unsigned port, int kind, int sink,
                            result *res)
@@ -409,6 +482,7 @@ static void phase_governor(const opts *o, const char *path, unsigned port, int k
 	cfg.peer = peer;
 	cfg.batch_items = o->batch;
 	cfg.chunk_samples = o->chunk;
+	cfg.chunk_events = o->chunk_events;
 	cfg.trend_expert_start = gp->t0;
 	cfg.events_expert_start = gp->t0;
 	cfg.start_time = gen_end(gp);
@@ -531,6 +605,8 @@ static int run_phase(const opts *o, const char *phase, unsigned port, result *re
 			phase_governor(o, path, port, HIVEHA_DEPUTY_TREND, 1, &r);
 		else if (strcmp(phase, "sync") == 0)
 			phase_governor(o, path, port, HIVEHA_DEPUTY_TREND, 0, &r);
+		else if (strcmp(phase, "evfloor") == 0)
+			phase_evfloor(o, path, &r);
 		else if (strcmp(phase, "evsink") == 0)
 			phase_governor(o, path, port, HIVEHA_DEPUTY_EVENTS, 1, &r);
 		else if (strcmp(phase, "events") == 0)
@@ -569,16 +645,16 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_sync [-m items] [-s samples-per-item] [-e events] [-d dir]\n"
 	                "                  [-c chunk-samples] [-b batch-items]\n"
-	                "                  [-p floor,sink,sync,evsink,events] [-l label] [-o csv]\n");
+	                "                  [-p floor,sink,sync,evfloor,evsink,events] [-l label] [-o csv]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const all[] = { "floor", "sink", "sync", "evsink", "events" };
+	static const char *const all[] = { "floor", "sink", "sync", "evfloor", "evsink", "events" };
 	opts o;
 	peer_proc peer;
-	double floor_rate = 0;
+	double floor_rate = 0, evfloor_rate = 0;
 	FILE *csv = NULL;
 	int opt, failed = 0;
 
@@ -589,7 +665,8 @@ int main(int argc, char **argv)
 	o.dir = "/tmp";
 	o.chunk = 65536;
 	o.batch = 1000;
-	o.phases = "floor,sink,sync,evsink,events";
+	o.chunk_events = 10000; /* the governor's default */
+	o.phases = "floor,sink,sync,evfloor,evsink,events";
 	o.label = "";
 	hiveha_time_from_unix(&o.gp.t0, 1767225600, 0); /* 2026-01-01T00:00:00Z */
 	while ((opt = getopt(argc, argv, "m:s:e:d:c:b:p:l:o:")) != -1) {
@@ -622,8 +699,9 @@ int main(int argc, char **argv)
 		if (fresh)
 			fprintf(csv, "label,phase,items,samples_per_item,events,count,seconds,rate_per_s,"
 			             "ratio_to_floor,requests,transport_exchanges,request_bytes,reply_bytes,"
-			             "bytes_per_unit,local_rss_kb,peer_rss_kb,local_cpu_s,peer_cpu_s,load1,rc\n");
+			             "bytes_per_unit,local_rss_kb,peer_rss_kb,local_cpu_s,peer_cpu_s,load1,cpu_stall,rc\n");
 	}
+	fflush(stdout);
 	/* before any thread: every process below is a plain fork */
 	if (peer_start(&o, &peer)) {
 		fprintf(stderr, "bench_sync: cannot start the peer process\n");
@@ -632,14 +710,14 @@ int main(int argc, char **argv)
 	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u, peer port %u\n",
 	       o.gp.items, o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch,
 	       peer.port);
-	printf("%-7s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s\n", "phase", "count", "s", "per s",
-	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu");
+	printf("%-7s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
+	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu", "stall");
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
 		const char *ph = all[i];
-		int events = strcmp(ph, "evsink") == 0 || strcmp(ph, "events") == 0;
+		int events = strncmp(ph, "ev", 2) == 0;
 		char line[128];
 		long peer_kb = -1;
-		double peer_cpu = 0, rate, ratio = 0, bpu, ld;
+		double peer_cpu = 0, rate, ratio = 0, bpu, ld, stall0, stall, t0;
 		result r;
 
 		if (!want_phase(&o, ph) || (events && o.gp.events == 0))
@@ -647,34 +725,42 @@ int main(int argc, char **argv)
 		ld = load1();
 		if (peer_cmd(&peer, "reset", line, sizeof line))
 			break;
+		stall0 = cpu_stall_us();
+		t0 = now_s();
 		run_phase(&o, ph, peer.port, &r);
+		/* share of the phase during which some task waited for a CPU: how
+		 * much other work on the machine distorted the timing */
+		stall = stall0 < 0 ? -1 : (cpu_stall_us() - stall0) / 1e6 / (now_s() - t0);
 		if (peer_cmd(&peer, "stats", line, sizeof line) == 0)
 			sscanf(line, "%ld %lf", &peer_kb, &peer_cpu);
 		rate = r.seconds > 0 ? (double)r.count / r.seconds : 0;
-		if (strcmp(ph, "floor") == 0) {
-			floor_rate = rate;
+		if (strcmp(ph, "floor") == 0 || strcmp(ph, "evfloor") == 0) {
+			if (events)
+				evfloor_rate = rate;
+			else
+				floor_rate = rate;
 			peer_kb = -1; /* the peer takes no part */
 			peer_cpu = 0;
-		} else if (!events && floor_rate > 0) {
-			ratio = rate / floor_rate;
+		} else if (events ? evfloor_rate > 0 : floor_rate > 0) {
+			ratio = rate / (events ? evfloor_rate : floor_rate);
 		}
 		bpu = r.count ? (double)(r.request_bytes + r.reply_bytes) / (double)r.count : 0;
-		printf("%-7s %10llu %8.3f %12.0f %6.2f %8llu %9.2f %9.1f %9.1f %7.2f %7.2f%s%s\n", ph,
+		printf("%-7s %10llu %8.3f %12.0f %6.2f %8llu %9.2f %9.1f %9.1f %7.2f %7.2f %6.2f%s%s\n", ph,
 		       (unsigned long long)r.count, r.seconds, rate, ratio,
 		       (unsigned long long)r.requests, bpu, (double)r.rss_kb / 1024.0,
-		       peer_kb < 0 ? 0.0 : (double)peer_kb / 1024.0, r.cpu_s, peer_cpu,
+		       peer_kb < 0 ? 0.0 : (double)peer_kb / 1024.0, r.cpu_s, peer_cpu, stall,
 		       r.rc ? "  FAILED: " : "", r.rc ? r.msg : "");
 		fflush(stdout);
 		if (r.rc)
 			failed = 1;
 		if (csv)
 			fprintf(csv, "%s,%s,%zu,%zu,%zu,%llu,%.4f,%.0f,%.3f,%llu,%llu,%llu,%llu,%.3f,%ld,%ld,"
-			             "%.3f,%.3f,%.2f,%d\n",
+			             "%.3f,%.3f,%.2f,%.2f,%d\n",
 			        o.label, ph, o.gp.items, o.gp.samples, o.gp.events,
 			        (unsigned long long)r.count, r.seconds, rate, ratio,
 			        (unsigned long long)r.requests, (unsigned long long)r.tap_exchanges,
 			        (unsigned long long)r.request_bytes, (unsigned long long)r.reply_bytes, bpu,
-			        r.rss_kb, peer_kb, r.cpu_s, peer_cpu, ld, r.rc);
+			        r.rss_kb, peer_kb, r.cpu_s, peer_cpu, ld, stall, r.rc);
 	}
 	peer_stop(&peer);
 	if (csv)

@@ -9,7 +9,6 @@
 
 #define BATCH_SAMPLES 512
 #define BATCH_EVENTS 128
-#define STR_MAX 64
 
 hiveha_time gen_end(const gen_params *p)
 {
@@ -111,14 +110,18 @@ static int gen_read_samples(void *ctx, const char *item_id, hiveha_time from, hi
 	return n ? fn(buf, n, payload) : 0;
 }
 
-typedef struct ev_strings {
-	char source[STR_MAX], message[STR_MAX];
-} ev_strings;
+hiveha_time gen_event_step(const gen_params *p)
+{
+	hiveha_time step = p->events ? (gen_end(p) - p->t0) / (hiveha_time)p->events : 1;
 
-static void gen_event(hiveha_event *e, ev_strings *s, const gen *g, size_t k)
+	return step < 1 ? 1 : step;
+}
+
+void gen_event(hiveha_event *e, gen_event_strings *s, const gen_params *p, hiveha_time step,
+               size_t k)
 {
 	memset(e, 0, sizeof *e);
-	e->time = g->p.t0 + (hiveha_time)k * g->ev_step;
+	e->time = p->t0 + (hiveha_time)k * step;
 	e->received_time = e->time + 2 * HIVEHA_TICKS_PER_MS;
 	e->source_id = (uint32_t)(k % 997u);
 	e->type_id = (uint32_t)(k % 5u) + 1u;
@@ -139,7 +142,7 @@ static int gen_read_events(void *ctx, hiveha_time from, hiveha_time to, uint64_t
 {
 	gen *g = ctx;
 	hiveha_event *buf;
-	ev_strings *str;
+	gen_event_strings *str;
 	size_t k, n = 0;
 	int rc = 0;
 
@@ -156,7 +159,7 @@ static int gen_read_events(void *ctx, hiveha_time from, hiveha_time to, uint64_t
 	if (skip && k < g->p.events && g->p.t0 + (hiveha_time)k * g->ev_step == from)
 		k++;
 	for (; k < g->p.events && max > 0 && !rc; k++, max--) {
-		gen_event(&buf[n], &str[n], g, k);
+		gen_event(&buf[n], &str[n], &g->p, g->ev_step, k);
 		if (buf[n].time >= to)
 			break;
 		if (++n == BATCH_EVENTS) {
@@ -221,17 +224,13 @@ static int gen_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 int gen_store_new(hiveha_store *out, const gen_params *p)
 {
 	gen *g;
-	hiveha_time span;
 
 	if (hiveha_store_init(out, HIVEHA_STORE_VERSION))
 		return HIVEHA_EVERSION;
 	if (!(g = calloc(1, sizeof *g)))
 		return HIVEHA_ENOMEM;
 	g->p = *p;
-	span = gen_end(p) - p->t0;
-	g->ev_step = p->events ? span / (hiveha_time)p->events : 1;
-	if (g->ev_step < 1)
-		g->ev_step = 1;
+	g->ev_step = gen_event_step(p);
 	out->ctx = g;
 	out->destroy = free;
 	out->list_items = gen_list;

@@ -32,6 +32,18 @@ long gen_item_index(const gen_params *p, const char *id);
 /* Sample `k` of item `i`. */
 void gen_sample(hiveha_sample *out, size_t i, size_t k, hiveha_time t0);
 
+/* Ticks between two events (events are at t0 + k * step, k < E). */
+hiveha_time gen_event_step(const gen_params *p);
+
+/* String storage of one generated event. */
+typedef struct gen_event_strings {
+	char source[64], message[64];
+} gen_event_strings;
+
+/* Event `k`; its strings point into `s` (and to a literal). */
+void gen_event(hiveha_event *out, gen_event_strings *s, const gen_params *p, hiveha_time step,
+               size_t k);
+
 /* Fills `out` (version 1) with a read-only store serving the data set:
  * list_items, read_samples, read_events, kv_get (no sync state: the peer
  * vouches for everything); writes fail with HIVEHA_ESTORE. `p` is copied;
