@@ -3,9 +3,11 @@
 #
 # 1. `cmake --install` the build into a scratch prefix;
 # 2. the installed core must not depend on curl, microhttpd or sqlite;
-# 3. a consumer built with pkg-config compiles, links and runs;
+# 3. a consumer built with pkg-config (hiveha and hiveha-<adapter> for each
+#    built adapter) compiles, links and runs, calling one function of each;
 # 4. a consumer built with find_package(hiveha COMPONENTS <built adapters>)
-#    compiles, links and runs;
+#    compiles, links and runs, calling one function of each adapter, and
+#    really links each adapter library;
 # 5. asking for a component that is not installed fails with a clear message.
 set -euo pipefail
 
@@ -75,12 +77,16 @@ case " $pc_cflags " in
 *" -I$prefix/include "*) ;;
 *) fail "hiveha.pc points to '$pc_cflags', not to the install prefix $prefix" ;;
 esac
+pc_defs=''
 for c in ${comps[@]+"${comps[@]}"}; do
 	pkg-config --print-errors --cflags --libs "hiveha-$c" >/dev/null ||
 		fail "pkg-config hiveha-$c is not usable"
+	pc_cflags="$pc_cflags $(pkg-config --cflags "hiveha-$c")"
+	pc_libs="$(pkg-config --libs "hiveha-$c") $pc_libs"
+	pc_defs="$pc_defs -DHIVEHA_CONSUMER_HAVE_${c^^}"
 done
 # shellcheck disable=SC2086 # flags are word lists
-"$cc" -std=c11 -Wall -Wextra -Werror $cflags $pc_cflags "$consumer/consumer.c" \
+"$cc" -std=c11 -Wall -Wextra -Werror $cflags $pc_cflags $pc_defs "$consumer/consumer.c" \
 	-o "$work/pc-consumer" $pc_libs $cflags -Wl,-rpath,"$libdir"
 out=$("$work/pc-consumer")
 echo "$out"
@@ -101,6 +107,13 @@ exe=$(find "$work/cmake-consumer" -type f -name consumer -perm -u+x -print -quit
 out=$("$exe")
 echo "$out"
 [ "$out" = "hiveha $version" ] || fail "find_package consumer printed '$out'"
+if command -v readelf >/dev/null; then
+	exe_needed=$(readelf -d "$exe" | grep NEEDED || true)
+	for c in ${comps[@]+"${comps[@]}"}; do
+		grep -q "libhiveha-$c" <<<"$exe_needed" ||
+			fail "the find_package consumer does not link libhiveha-$c: $exe_needed"
+	done
+fi
 
 # A required component that is missing must stop the consumer's configure
 # with a message that names it (and not configure silently without it).
