@@ -9,6 +9,7 @@
 # process's progress from a script; every loop here is bounded.
 
 HH_PIDS=()
+HH_PID=
 
 # hh_node_start NAME LOG ARGS... - starts hiveha-node ($HH_NODE) in the
 # background, records its pid in HH_PID and in HH_PIDS (for cleanup).
@@ -58,6 +59,11 @@ hh_cleanup() {
 	for pid in "${HH_PIDS[@]}"; do
 		wait "$pid" 2>/dev/null || true
 	done
+	HH_PIDS=()
+}
+
+# hh_forget - the nodes were stopped and waited for: nothing left to clean up.
+hh_forget() {
 	HH_PIDS=()
 }
 

@@ -11,7 +11,7 @@
 # Exits 0 only if every check holds.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=lib.sh
+# shellcheck source=SCRIPTDIR/lib.sh
 source "$here/lib.sh"
 
 items=50 hz=10 lead=3 both=10 down=15 after=3 dir="" brief=0
@@ -31,7 +31,10 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
-[ -x "$HH_NODE" ] && [ -n "$dir" ] || { echo "scenario.sh: --node and --dir are required" >&2; exit 2; }
+if [ ! -x "$HH_NODE" ] || [ -z "$dir" ]; then
+	echo "scenario.sh: --node and --dir are required" >&2
+	exit 2
+fi
 mkdir -p "$dir"
 rm -f "$dir"/*.db "$dir"/*.db-* "$dir"/*.log "$dir"/*.csv
 trap hh_cleanup EXIT
@@ -164,7 +167,7 @@ fi
 step "$(elapsed) stopping A and B"
 hh_stop "$pid_b" || { echo "FAIL: B did not stop cleanly" >&2; failed=1; }
 hh_stop "$pid_a" || { echo "FAIL: A did not stop cleanly" >&2; failed=1; }
-HH_PIDS=()
+hh_forget
 if [ "$brief" = 0 ]; then
 	step "B's persisted state (hiveha-node status)"
 	"$node" status --db "$dir/b.db"

@@ -7,7 +7,7 @@ set -euo pipefail
 HH_NODE=$1
 dir=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../../examples/demo/lib.sh
+# shellcheck source=SCRIPTDIR/../../examples/demo/lib.sh
 source "$here/../../examples/demo/lib.sh"
 trap hh_cleanup EXIT
 rm -rf "$dir"
@@ -142,5 +142,5 @@ if command -v openssl >/dev/null 2>&1; then
 else
 	echo "skip: TLS (no openssl)"
 fi
-HH_PIDS=()
+hh_forget
 exit $fail

@@ -12,7 +12,7 @@ set -euo pipefail
 HH_NODE=$1
 dir=$2
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-# shellcheck source=../../examples/demo/lib.sh
+# shellcheck source=SCRIPTDIR/../../examples/demo/lib.sh
 source "$here/../../examples/demo/lib.sh"
 trap hh_cleanup EXIT
 
@@ -80,7 +80,7 @@ grep -q "start-up sync finished ok" "$dir/b$run.log" || { tail -n 30 "$dir/b$run
 b_last=$(sed -n 's/.*collecting from \([^ ]*\) .*/\1/p' "$dir/b$run.log")
 hh_stop "$pid_b"
 hh_stop "$pid_a"
-HH_PIDS=()
+hh_forget
 
 fail=0
 "$HH_NODE" export --db "$dir/a.db" --from "$b_first" --to "$b_last" >"$dir/a.csv"
