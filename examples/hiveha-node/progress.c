@@ -159,7 +159,7 @@ void node_on_progress(const hiveha_progress *p, void *payload)
 	char eta[32] = "?";
 	if (f >= 1.0)
 		snprintf(eta, sizeof(eta), "0 s");
-	else if (f > 0.0)
+	else if (f > 0.0 && secs >= 0.05)
 		snprintf(eta, sizeof(eta), "%.0f s", secs * (1.0 - f) / f);
 	const char *dep = hiveha_deputy_name(p->kind);
 	int complete = f >= 1.0;
