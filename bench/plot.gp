@@ -14,22 +14,24 @@ set key outside bottom center horizontal maxrows 3 font ",9"
 set format x "10^{%T}"
 
 # columns: 2 phase, 3 items, 4 samples_per_item, 8 rate_per_s, 15 local_rss_kb, 16 peer_rss_kb
-sel(ph, m, col) = (strcol(2) eq ph && $3 == m) ? column(col) : NaN
+# rows of one phase and item count, through awk (a filtered series draws
+# as one connected line; NaN-filtered rows would break it)
+rows(ph, m) = sprintf("< awk -F, '$2 == \"%s\" && $3 == %d' '%s'", ph, m, csv)
 
 set title "throughput"
 set ylabel "samples/s"
 set logscale y 10
 set format y "10^{%T}"
 plot \
-  csv every ::1 using ($3*$4):(sel("sink", 10, 8))     with linespoints lc rgb "#2ca02c" pt 7 ps 1.3 title "(b) transfer, 10 items", \
-  csv every ::1 using ($3*$4):(sel("sink", 1000, 8))   with linespoints lc rgb "#2ca02c" pt 5 ps 1.3 title "(b) 1000 items", \
-  csv every ::1 using ($3*$4):(sel("sink", 100000, 8)) with linespoints lc rgb "#2ca02c" pt 9 ps 1.6 title "(b) 100 000 items", \
-  csv every ::1 using ($3*$4):(sel("floor", 10, 8))     with linespoints lc rgb "#1f77b4" pt 7 ps 1.3 title "(a) SQLite ingest, 10 items", \
-  csv every ::1 using ($3*$4):(sel("floor", 1000, 8))   with linespoints lc rgb "#1f77b4" pt 5 ps 1.3 title "(a) 1000 items", \
-  csv every ::1 using ($3*$4):(sel("floor", 100000, 8)) with linespoints lc rgb "#1f77b4" pt 9 ps 1.6 title "(a) 100 000 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 10, 8))     with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "sync over HTTP, 10 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 1000, 8))   with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "sync, 1000 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 100000, 8)) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "sync, 100 000 items", \
+  rows("sink", 10) using ($3*$4):($8) with linespoints lc rgb "#2ca02c" pt 7 ps 1.3 title "(b) transfer, 10 items", \
+  rows("sink", 1000) using ($3*$4):($8) with linespoints lc rgb "#2ca02c" pt 5 ps 1.3 title "(b) 1000 items", \
+  rows("sink", 100000) using ($3*$4):($8) with linespoints lc rgb "#2ca02c" pt 9 ps 1.6 title "(b) 100 000 items", \
+  rows("floor", 10) using ($3*$4):($8) with linespoints lc rgb "#1f77b4" pt 7 ps 1.3 title "(a) SQLite ingest, 10 items", \
+  rows("floor", 1000) using ($3*$4):($8) with linespoints lc rgb "#1f77b4" pt 5 ps 1.3 title "(a) 1000 items", \
+  rows("floor", 100000) using ($3*$4):($8) with linespoints lc rgb "#1f77b4" pt 9 ps 1.6 title "(a) 100 000 items", \
+  rows("sync", 10) using ($3*$4):($8) with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "sync over HTTP, 10 items", \
+  rows("sync", 1000) using ($3*$4):($8) with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "sync, 1000 items", \
+  rows("sync", 100000) using ($3*$4):($8) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "sync, 100 000 items", \
   6e6 with lines dt 2 lc rgb "#2ca02c" title "target (b): 6 M/s"
 
 set title "peak RSS during the sync"
@@ -38,11 +40,11 @@ unset logscale y
 set format y "%g"
 set yrange [0:*]
 plot \
-  csv every ::1 using ($3*$4):(sel("sync", 10, 15)/1024)     with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "local (syncing), 10 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 1000, 15)/1024)   with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "local, 1000 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 100000, 15)/1024) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "local, 100 000 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 10, 16)/1024)     with linespoints lc rgb "#9467bd" pt 7 ps 1.3 title "peer (serving), 10 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 1000, 16)/1024)   with linespoints lc rgb "#9467bd" pt 5 ps 1.3 title "peer, 1000 items", \
-  csv every ::1 using ($3*$4):(sel("sync", 100000, 16)/1024) with linespoints lc rgb "#9467bd" pt 9 ps 1.6 title "peer, 100 000 items", \
+  rows("sync", 10) using ($3*$4):($15/1024) with linespoints lc rgb "#d62728" pt 7 ps 1.3 lw 2 title "local (syncing), 10 items", \
+  rows("sync", 1000) using ($3*$4):($15/1024) with linespoints lc rgb "#d62728" pt 5 ps 1.3 lw 2 title "local, 1000 items", \
+  rows("sync", 100000) using ($3*$4):($15/1024) with linespoints lc rgb "#d62728" pt 9 ps 1.6 lw 2 title "local, 100 000 items", \
+  rows("sync", 10) using ($3*$4):($16/1024) with linespoints lc rgb "#9467bd" pt 7 ps 1.3 title "peer (serving), 10 items", \
+  rows("sync", 1000) using ($3*$4):($16/1024) with linespoints lc rgb "#9467bd" pt 5 ps 1.3 title "peer, 1000 items", \
+  rows("sync", 100000) using ($3*$4):($16/1024) with linespoints lc rgb "#9467bd" pt 9 ps 1.6 title "peer, 100 000 items", \
   64 with lines dt 2 lc rgb "black" title "target: 64 MB"
 unset multiplot
