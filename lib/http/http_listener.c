@@ -364,21 +364,23 @@ static int start_daemon(hiveha_http_listener *l, const struct sockaddr *sa, int 
 		flags |= MHD_USE_TLS;
 	if (l->cert_pem)
 		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+		                             /* first, so that MHD logs through it from the start */
+		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_SOCK_ADDR, sa,
 		                             MHD_OPTION_CONNECTION_LIMIT, max_conn,
 		                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_HTTPS_MEM_KEY, l->key_pem,
 		                             MHD_OPTION_HTTPS_MEM_CERT, l->cert_pem,
 		                             MHD_OPTION_END);
 	else
 		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+		                             /* first, so that MHD logs through it from the start */
+		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_SOCK_ADDR, sa,
 		                             MHD_OPTION_CONNECTION_LIMIT, max_conn,
 		                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_END);
 	if (!l->daemon)
 		return HIVEHA_ETRANSPORT;
