@@ -5,11 +5,11 @@
  *              [-c chunk-samples] [-b batch-items] [-p phases] [-l label]
  *              [-o results.csv]
  *
- * Two processes. The parent forks a PEER process that serves the data set
- * (gendata.h: M items x S samples at 1 Hz, E events; computed, not held)
- * through a hiveha_responder behind the hiveha_http listener on
- * 127.0.0.1. Then each phase runs in a LOCAL process of its own (forked
- * before any thread exists), so the peak RSS of each phase is its own:
+ * Two processes per phase, both forked from the thread-less parent: a PEER
+ * process that serves the data set (gendata.h: M items x S samples at 1 Hz,
+ * E events; computed, not held) through a hiveha_responder behind the
+ * hiveha_http listener on 127.0.0.1, and a LOCAL process that runs the
+ * phase, so the peak RSS of each side is its own:
  *
  *   floor   floor (a): the SQLite store ingests the same samples from
  *           memory, pages of chunk samples in item order, one transaction
@@ -24,8 +24,8 @@
  *   evsink  as sink, EventHistory.
  *   events  as sync, EventHistory, into an empty SQLite store.
  *
- * The peer's peak RSS is reset before each phase (/proc/self/clear_refs)
- * and read after it (VmHWM). Wire bytes are the request and reply bodies
+ * Each phase that talks to the peer gets a fresh peer process, whose peak
+ * RSS (VmHWM) and CPU are read when the phase ends. Wire bytes are the request and reply bodies
  * counted by a wrapper around the HTTP transport (wiretap.h).
  * Each phase prints one line; -o appends one CSV row per phase. "stall" is
  * the share of the phase's wall time during which some task on the machine
@@ -97,7 +97,7 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-/* Peak resident set (kB) since start or the last reset_hwm(). */
+/* Peak resident set (kB) of this process. */
 static long vm_hwm_kb(void)
 {
 	FILE *f = fopen("/proc/self/status", "r");
@@ -111,16 +111,6 @@ static long vm_hwm_kb(void)
 			break;
 	fclose(f);
 	return kb;
-}
-
-static void reset_hwm(void)
-{
-	FILE *f = fopen("/proc/self/clear_refs", "w");
-
-	if (f) {
-		fputs("5", f);
-		fclose(f);
-	}
 }
 
 static double load1(void)
@@ -244,11 +234,7 @@ static void peer_main(const opts *o, int cmd_fd, int resp_fd)
 	snprintf(line, sizeof line, "port %u\n", (unsigned)hiveha_http_listener_port(l));
 	write_all(resp_fd, line, strlen(line));
 	while (read_line(cmd_fd, line, sizeof line) == 0) {
-		if (strcmp(line, "reset") == 0) {
-			reset_hwm();
-			cpu0 = cpu_s();
-			snprintf(line, sizeof line, "ok\n");
-		} else if (strcmp(line, "stats") == 0) {
+		if (strcmp(line, "stats") == 0) {
 			snprintf(line, sizeof line, "%ld %.3f\n", vm_hwm_kb(), cpu_s() - cpu0);
 		} else {
 			break;
@@ -711,20 +697,14 @@ int main(int argc, char **argv)
 			             "ratio_to_floor,requests,transport_exchanges,request_bytes,reply_bytes,"
 			             "bytes_per_unit,local_rss_kb,peer_rss_kb,local_cpu_s,peer_cpu_s,load1,cpu_stall,rc\n");
 	}
-	fflush(stdout);
-	/* before any thread: every process below is a plain fork */
-	if (peer_start(&o, &peer)) {
-		fprintf(stderr, "bench_sync: cannot start the peer process\n");
-		return 1;
-	}
-	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u, peer port %u\n",
-	       o.gp.items, o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch,
-	       peer.port);
+	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u\n", o.gp.items,
+	       o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch);
 	printf("%-7s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
 	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu", "stall");
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
 		const char *ph = all[i];
 		int events = strncmp(ph, "ev", 2) == 0;
+		int is_floor = strstr(ph, "floor") != NULL;
 		char line[128];
 		long peer_kb = -1;
 		double peer_cpu = 0, rate, ratio = 0, bpu, ld, stall0, stall, t0;
@@ -733,24 +713,30 @@ int main(int argc, char **argv)
 		if (!want_phase(&o, ph) || (events && o.gp.events == 0))
 			continue;
 		ld = load1();
-		if (peer_cmd(&peer, "reset", line, sizeof line))
-			break;
+		/* a fresh peer per phase, so that its peak RSS is this phase's
+		 * alone; forked from this thread-less process */
+		fflush(stdout);
+		if (!is_floor && peer_start(&o, &peer)) {
+			fprintf(stderr, "bench_sync: cannot start the peer process\n");
+			return 1;
+		}
 		stall0 = cpu_stall_us();
 		t0 = now_s();
-		run_phase(&o, ph, peer.port, &r);
+		run_phase(&o, ph, is_floor ? 0 : peer.port, &r);
 		/* share of the phase during which some task waited for a CPU: how
 		 * much other work on the machine distorted the timing */
 		stall = stall0 < 0 ? -1 : (cpu_stall_us() - stall0) / 1e6 / (now_s() - t0);
-		if (peer_cmd(&peer, "stats", line, sizeof line) == 0)
-			sscanf(line, "%ld %lf", &peer_kb, &peer_cpu);
+		if (!is_floor) {
+			if (peer_cmd(&peer, "stats", line, sizeof line) == 0)
+				sscanf(line, "%ld %lf", &peer_kb, &peer_cpu);
+			peer_stop(&peer);
+		}
 		rate = r.seconds > 0 ? (double)r.count / r.seconds : 0;
-		if (strcmp(ph, "floor") == 0 || strcmp(ph, "evfloor") == 0) {
+		if (is_floor) {
 			if (events)
 				evfloor_rate = rate;
 			else
 				floor_rate = rate;
-			peer_kb = -1; /* the peer takes no part */
-			peer_cpu = 0;
 		} else if (events ? evfloor_rate > 0 : floor_rate > 0) {
 			ratio = rate / (events ? evfloor_rate : floor_rate);
 		}
@@ -772,7 +758,6 @@ int main(int argc, char **argv)
 			        (unsigned long long)r.request_bytes, (unsigned long long)r.reply_bytes, bpu,
 			        r.rss_kb, peer_kb, r.cpu_s, peer_cpu, ld, stall, r.rc);
 	}
-	peer_stop(&peer);
 	if (csv)
 		fclose(csv);
 	return failed;
