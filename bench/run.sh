@@ -21,7 +21,7 @@ build=${BUILD_DIR:-$src/build-bench}
 out=${1:-$build/results}
 data=${DATA_DIR:-${TMPDIR:-/tmp}}
 
-# shellcheck source=../.ci/deps
+# shellcheck source=SCRIPTDIR/../.ci/deps
 . "$src/.ci/deps"
 if ! command -v gnuplot >/dev/null 2>&1; then
 	sudo=()
@@ -46,9 +46,13 @@ rm -f "$all" "$csv"
 
 {
 	echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "commit: $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
-		"$(git -C "$src" status --porcelain -- lib include 2>/dev/null | grep -q . && echo '(lib/ or include/ modified)' || true)"
+	modified=
+	if git -C "$src" status --porcelain -- lib include 2>/dev/null | grep -q .; then
+		modified="(lib/ or include/ modified)"
+	fi
+	echo "commit: $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown) $modified"
 	echo "kernel: $(uname -srm)"
+	# shellcheck source=/dev/null
 	echo "os: $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "compiler: $(cc --version | head -n1)"
 	echo "build: $(grep -E '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt")," \
