@@ -665,7 +665,7 @@ int main(int argc, char **argv)
 	o.phases = "floor,sink,sync,evfloor,evsink,events";
 	o.label = "";
 	hiveha_time_from_unix(&o.gp.t0, 1767225600, 0); /* 2026-01-01T00:00:00Z */
-	while ((opt = getopt(argc, argv, "m:s:e:d:c:b:p:l:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:")) != -1) {
 		switch (opt) {
 		case 'm': o.gp.items = strtoul(optarg, NULL, 10); break;
 		case 's': o.gp.samples = strtoul(optarg, NULL, 10); break;
