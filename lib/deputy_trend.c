@@ -233,28 +233,54 @@ static int decode_ts(void *out, const void *data, size_t len, const hh_limits *l
 	return hh_decode_ts_reply(out, data, len, lim, err);
 }
 
-/* One batch's transfer, for the pager. */
-typedef struct batch_xfer {
+/* The batches of one gap, for the pager: batch k holds the items
+ * [pos0 + k * size, ...). `cur` is the batch whose pages are applied,
+ * `next_req` the batch whose first request encode(NULL) builds next. */
+typedef struct trend_xfer {
 	hiveha_governor *gov;
 	hh_deputy *d;
 	hh_range gap;
-	batch *b;
-	hh_ts_request req;
-} batch_xfer;
+	char **items;
+	size_t n_items, pos0, size;
+	size_t cur, next_req;
+	batch b;
+} trend_xfer;
+
+static size_t batch_start(const trend_xfer *x, size_t k)
+{
+	return x->pos0 + k * x->size;
+}
+
+static batch batch_of(const trend_xfer *x, size_t k)
+{
+	size_t start = batch_start(x, k);
+	size_t n = x->n_items - start;
+	batch b = { &x->items[start], n < x->size ? n : x->size, 0 };
+	return b;
+}
 
 static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
 {
-	batch_xfer *x = ctx;
-	if (cursor) {
-		/* the cursor carries the position from here on */
-		x->req.has_start = 0;
-		x->req.start_time = 0;
-		x->req.start_skip = 0;
+	trend_xfer *x = ctx;
+	size_t k = cursor ? x->cur : x->next_req++;
+	batch b = batch_of(x, k);
+	hh_ts_request req;
+	memset(&req, 0, sizeof(req));
+	req.from = x->gap.from;
+	req.to = x->gap.to;
+	req.items = b.ids;
+	req.item_count = b.n;
+	req.max_samples = x->gov->cfg.chunk_samples;
+	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
+	req.cursor = (char *)cursor; /* from here on the cursor carries the position */
+	const hh_checkpoint *ck = &x->d->st.ck;
+	if (!cursor && k == 0 && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
+	    strcmp(ck->item, b.ids[0]) == 0) {
+		req.has_start = 1;
+		req.start_time = ck->time;
+		req.start_skip = ck->skip;
 	}
-	x->req.cursor = (char *)cursor;
-	int rc = hh_encode_ts_request(out, &x->req);
-	x->req.cursor = NULL;
-	return rc;
+	return hh_encode_ts_request(out, &req);
 }
 
 static const char *ts_cursor(const void *page)
@@ -264,7 +290,7 @@ static const char *ts_cursor(const void *page)
 
 static int ts_unvouched(void *ctx, const void *page)
 {
-	batch_xfer *x = ctx;
+	trend_xfer *x = ctx;
 	const hh_ts_reply *r = page;
 	if (!r->gap_count)
 		return HIVEHA_OK;
@@ -274,9 +300,9 @@ static int ts_unvouched(void *ctx, const void *page)
 
 static int ts_apply(void *ctx, const void *page)
 {
-	batch_xfer *x = ctx;
+	trend_xfer *x = ctx;
 	const hh_ts_reply *r = page;
-	return apply_page(x->gov, x->d, x->gap, x->b, r, r->cursor == NULL);
+	return apply_page(x->gov, x->d, x->gap, &x->b, r, r->cursor == NULL);
 }
 
 static void ts_free(void *page)
@@ -284,38 +310,36 @@ static void ts_free(void *page)
 	hh_ts_reply_free(page);
 }
 
-static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(hh_ts_reply), ts_encode,
-	                           ts_cursor, ts_unvouched, ts_apply, ts_free };
-
-/* Requests one batch page by page. */
-static int fill_batch(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b)
+static int ts_has_next(void *ctx)
 {
-	batch_xfer x;
-	memset(&x, 0, sizeof(x));
-	x.gov = gov;
-	x.d = d;
-	x.gap = gap;
-	x.b = b;
-	x.req.from = gap.from;
-	x.req.to = gap.to;
-	x.req.items = b->ids;
-	x.req.item_count = b->n;
-	x.req.max_samples = gov->cfg.chunk_samples;
-	x.req.encoding = (gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
-	const hh_checkpoint *ck = &d->st.ck;
-	if (ck_matches(ck, gap) && ck->item && !ck->item_done && strcmp(ck->item, b->ids[0]) == 0) {
-		x.req.has_start = 1;
-		x.req.start_time = ck->time;
-		x.req.start_skip = ck->skip;
-	}
-	int rc = hh_fetch_pages(gov, d, &ts_pager, &x);
-	if (!rc && b->expect != b->n) {
-		hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
-		            "invalid timeseries reply: the peer answered %zu of %zu items", b->expect, b->n);
-		rc = HIVEHA_EPROTOCOL;
-	}
-	return rc;
+	trend_xfer *x = ctx;
+	return batch_start(x, x->cur + 1) < x->n_items;
 }
+
+static int ts_end_batch(void *ctx)
+{
+	trend_xfer *x = ctx;
+	if (x->b.expect != x->b.n) {
+		hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+		            "invalid timeseries reply: the peer answered %zu of %zu items", x->b.expect,
+		            x->b.n);
+		return HIVEHA_EPROTOCOL;
+	}
+	x->cur++;
+	size_t done = batch_start(x, x->cur);
+	if (done > x->n_items)
+		done = x->n_items;
+	hh_mutex_lock(&x->gov->lock);
+	x->d->progress.items_done = done;
+	hh_mutex_unlock(&x->gov->lock);
+	if (done < x->n_items)
+		x->b = batch_of(x, x->cur);
+	return HIVEHA_OK;
+}
+
+static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(hh_ts_reply), ts_encode,
+	                           ts_cursor, ts_unvouched, ts_apply, ts_free, ts_has_next,
+	                           ts_end_batch };
 
 int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {
@@ -343,19 +367,18 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	d->progress.items_done = pos;
 	hh_mutex_unlock(&gov->lock);
 
-	while (!rc && pos < items.n) {
-		size_t n = items.n - pos;
-		if (n > gov->cfg.batch_items)
-			n = gov->cfg.batch_items;
-		batch b = { &items.v[pos], n, 0 };
-		rc = fill_batch(gov, d, gap, &b);
-		if (rc)
-			break;
-		pos += n;
-		hh_mutex_lock(&gov->lock);
-		d->progress.items_done = pos;
-		hh_mutex_unlock(&gov->lock);
-		hh_dep_progress(gov, d);
+	if (pos < items.n) {
+		trend_xfer x;
+		memset(&x, 0, sizeof(x));
+		x.gov = gov;
+		x.d = d;
+		x.gap = gap;
+		x.items = items.v;
+		x.n_items = items.n;
+		x.pos0 = pos;
+		x.size = gov->cfg.batch_items;
+		x.b = batch_of(&x, 0);
+		rc = hh_fetch_pages(gov, d, &ts_pager, &x);
 	}
 	item_list_free(&items);
 	if (!rc)

@@ -78,7 +78,8 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 			break;
 		int next = cur ^ 1;
 		const char *cursor = p->cursor(page);
-		if (cursor) {
+		int more = cursor || (p->has_next_unit && p->has_next_unit(ctx));
+		if (more) {
 			f[next].body.len = 0;
 			rc = p->encode(ctx, &f[next].body, cursor);
 			if (rc)
@@ -88,8 +89,10 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 		rc = p->apply(ctx, page);
 		p->free_page(page);
 		memset(page, 0, p->page_size);
+		if (!rc && !cursor && p->end_unit)
+			rc = p->end_unit(ctx);
 		hh_dep_progress(gov, d);
-		if (!cursor)
+		if (!more)
 			break;
 		/* always join the fetch in flight, even after a failed apply */
 		int frc = hh_fetch_finish(&f[next], d);

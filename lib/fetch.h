@@ -42,22 +42,31 @@ void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async);
 int hh_fetch_finish(hh_fetch *f, hh_deputy *d);
 
 /*
- * A paged transfer: the first request, then one per cursor, each page
- * applied while the next one is fetched. The message-specific parts are
- * callbacks on `ctx`.
+ * A paged transfer of one or more units (a unit: the first request, then
+ * one request per cursor). Each page is applied while the next request -
+ * the continuation, or the next unit's first request - is already
+ * travelling, so the pipeline does not drain at unit boundaries. The
+ * message-specific parts are callbacks on `ctx`.
  */
 typedef struct hh_pager {
 	const char *kind;
 	hh_decode_fn decode;
 	size_t page_size;                                   /* sizeof the decoded message */
-	/* Encodes the request; cursor NULL for the first page. */
+	/* Encodes a request: with a cursor, the continuation of the unit being
+	 * applied; with NULL, the first request of the next unit (the first
+	 * call: unit 0). */
 	int (*encode)(void *ctx, hh_buf *out, const char *cursor);
-	const char *(*cursor)(const void *page);            /* NULL on the last page */
+	const char *(*cursor)(const void *page);            /* NULL on a unit's last page */
 	/* Non-zero when the peer did not vouch for the range: the callback
 	 * handles it (splits the gap) and returns HH_FILL_RESPLIT or an error. */
 	int (*unvouched)(void *ctx, const void *page);
 	int (*apply)(void *ctx, const void *page);
 	void (*free_page)(void *page);
+	/* Optional: is there a unit after the one being applied? */
+	int (*has_next_unit)(void *ctx);
+	/* Optional: the unit being applied got its last page; check it and
+	 * move on to the next. */
+	int (*end_unit)(void *ctx);
 } hh_pager;
 
 /* Runs the transfer; returns 0, HH_FILL_RESPLIT or an error. */
