@@ -51,7 +51,7 @@ typedef struct hiveha_clock {
 	void (*wake)(void *ctx);
 } hiveha_clock;
 
-/** Zeroes `clock` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
+/** Zeroes `clock` and sets its version. HIVEHA_EVERSION for 0 or a newer version, HIVEHA_EINVAL for NULL. */
 HIVEHA_API int hiveha_clock_init(hiveha_clock *clock, unsigned int version);
 
 /** Checks version and required members; writes a reason into `msg` on failure. */

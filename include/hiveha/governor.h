@@ -130,7 +130,8 @@ typedef struct hiveha_governor_config {
 
 /**
  * Sets `cfg` to HIVEHA_GOVERNOR_CONFIG_INIT for `version`: zeroes and overlap_ms =
- * HIVEHA_DEFAULT_OVERLAP_MS. HIVEHA_EVERSION for 0 or a newer version.
+ * HIVEHA_DEFAULT_OVERLAP_MS. HIVEHA_EVERSION for 0 or a newer version,
+ * HIVEHA_EINVAL for NULL.
  */
 HIVEHA_API int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int version);
 
@@ -139,7 +140,7 @@ typedef struct hiveha_deputy_snapshot {
 	int kind;                     /**< hiveha_deputy_kind */
 	int enabled;                  /**< 0 when the config disabled this deputy */
 	int state;                    /**< hiveha_deputy_state */
-	hiveha_time last_up_to_date;  /**< 0 until the first finished_ok */
+	hiveha_time last_up_to_date;  /**< persisted; 0 before the first finished_ok ever */
 	hiveha_time covered_until;    /**< persisted heartbeat mark; 0 if none */
 	size_t pending_gaps;          /**< gaps still to fill */
 	hiveha_progress progress;

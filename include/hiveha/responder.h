@@ -49,11 +49,12 @@ typedef struct hiveha_responder_config {
 #define HIVEHA_RESPONDER_CONFIG_INIT { HIVEHA_RESPONDER_CONFIG_VERSION, NULL, NULL, 0, 0, 0, 0, 0, \
 	NULL, NULL, NULL }
 
-/** Zeroes `cfg` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
+/** Zeroes `cfg` and sets its version. HIVEHA_EVERSION for 0 or a newer version, HIVEHA_EINVAL for NULL. */
 HIVEHA_API int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version);
 
 /**
- * Creates a responder serving from `store` (copied; the responder calls its
+ * Creates a responder serving from `store` (copied; `cfg` may be NULL for
+ * all defaults; the responder calls its
  * destroy only if `governor` is NULL - otherwise the store belongs to the
  * governor). `governor` (optional) supplies the live pending gaps and
  * whether its deputies are filling them; it must outlive the responder.
@@ -74,6 +75,12 @@ HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
  *    malformed; an error reply describing it was written;
  *  - HIVEHA_ESTORE / HIVEHA_ENOMEM: serving failed; an error reply was
  *    written if possible;
+ *  - HIVEHA_ENOTIMPL: the store lacks read_samples / read_events for the
+ *    requested kind; an error reply was written;
+ *  - HIVEHA_ERROR: a stored value cannot be encoded (docs/protocol.md); an
+ *    error reply was written;
+ *  - HIVEHA_EINVAL: responder, req or write is NULL, or body is NULL with
+ *    body_len > 0; nothing was written;
  *  - write's non-zero value, unchanged, when the writer gave up.
  */
 HIVEHA_API int hiveha_responder_handle(hiveha_responder *responder, const hiveha_request *req,

@@ -152,7 +152,8 @@ typedef struct hiveha_store {
 
 /**
  * Zeroes `store` and sets its version, like HIVEHA_STORE_INIT.
- * Returns HIVEHA_EVERSION when `version` is 0 or newer than this library.
+ * Returns HIVEHA_EVERSION when `version` is 0 or newer than this library,
+ * HIVEHA_EINVAL when `store` is NULL.
  */
 HIVEHA_API int hiveha_store_init(hiveha_store *store, unsigned int version);
 

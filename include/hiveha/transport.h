@@ -101,13 +101,14 @@ typedef struct hiveha_transport {
 
 	/**
 	 * Optional (required when `cancel` is set). Clears a previous cancel so
-	 * that connect / exchange work again. Called on the sync thread before a
-	 * (re)started governor uses the transport.
+	 * that connect / exchange work again. Called by hiveha_governor_run()
+	 * and hiveha_governor_start() on the calling thread, before the sync
+	 * uses the transport.
 	 */
 	void (*reset)(void *ctx);
 } hiveha_transport;
 
-/** Zeroes `t` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
+/** Zeroes `t` and sets its version. HIVEHA_EVERSION for 0 or a newer version, HIVEHA_EINVAL for NULL. */
 HIVEHA_API int hiveha_transport_init(hiveha_transport *t, unsigned int version);
 
 /**

@@ -98,6 +98,9 @@ typedef struct hiveha_event {
 
 /* ---- values -------------------------------------------------------------- */
 
+/* The setters overwrite `v` without releasing what it owns: clear a value
+ * that holds a string (hiveha_value_clear) before setting it again. */
+
 HIVEHA_API void hiveha_value_set_bool(hiveha_value *v, bool b);
 HIVEHA_API void hiveha_value_set_int64(hiveha_value *v, int64_t i);
 HIVEHA_API void hiveha_value_set_uint64(hiveha_value *v, uint64_t u);
@@ -112,7 +115,12 @@ HIVEHA_API void hiveha_value_set_time(hiveha_value *v, hiveha_time t);
  */
 HIVEHA_API int hiveha_value_set_string(hiveha_value *v, const char *s, size_t len);
 
-/** Deep copy: `dst` receives its own string. `dst` is overwritten, not cleared. */
+/**
+ * Deep copy: `dst` receives its own string. `dst` is overwritten, not
+ * cleared, and left untouched on failure: HIVEHA_ENOMEM, HIVEHA_ENOTIMPL
+ * for array / matrix values (reserved), HIVEHA_EINVAL for an unknown type
+ * tag or a NULL argument.
+ */
 HIVEHA_API int hiveha_value_copy(hiveha_value *dst, const hiveha_value *src);
 
 /**
