@@ -95,8 +95,9 @@ static void report(const hiveha_governor_config *cfg, const char *msg)
 		cfg->on_log(HIVEHA_LOG_ERROR, msg, cfg->payload);
 }
 
-/* Copies an interface struct by the size of the version the host declared,
- * so that a host built against older headers is never read past its end. */
+/* Copies an interface struct. Only version 1 exists, so its size is the
+ * struct's; when a version 2 appends members, this must copy by the size of
+ * the version the host declared, never reading past an older host's struct. */
 #define COPY_IFACE(dst, src) memcpy((dst), (src), sizeof(*(dst)))
 
 static int validate(const hiveha_governor_config *cfg, const hiveha_store *store,
