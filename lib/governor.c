@@ -511,18 +511,24 @@ int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out)
 static void background(void *arg)
 {
 	hiveha_governor *gov = arg;
-	if (startup(gov) == HIVEHA_OK) {
-		all_rounds(gov);
-		while (!hh_gov_stopping(gov)) {
-			int64_t next_ms = 0;
-			poll_once(gov, &next_ms);
-			if (next_ms < 1)
-				next_ms = 1;
-			if (hh_gov_sleep_ms(gov, next_ms))
-				break;
-		}
-	} else {
-		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s", gov->errmsg);
+	/* A store that is briefly unavailable must not leave a governor that
+	 * never heartbeats: retry the start-up with back-off until stopped. */
+	int64_t backoff = gov->cfg.retry_initial_ms;
+	while (startup(gov) != HIVEHA_OK) {
+		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->errmsg,
+		           (long long)backoff);
+		if (hh_gov_sleep_ms(gov, backoff))
+			return;
+		backoff = backoff * 2 > gov->cfg.retry_max_ms ? gov->cfg.retry_max_ms : backoff * 2;
+	}
+	all_rounds(gov);
+	while (!hh_gov_stopping(gov)) {
+		int64_t next_ms = 0;
+		poll_once(gov, &next_ms);
+		if (next_ms < 1)
+			next_ms = 1;
+		if (hh_gov_sleep_ms(gov, next_ms))
+			break;
 	}
 }
 
