@@ -111,7 +111,7 @@ static void ev_free(void *page)
 }
 
 static const hh_pager ev_pager = { HIVEHA_MSG_EVENTS, decode_ev, sizeof(hh_ev_reply), ev_encode,
-	                           ev_cursor, ev_unvouched, ev_apply, ev_free, NULL, NULL };
+	                           ev_cursor, ev_unvouched, ev_apply, ev_free, NULL, NULL, NULL };
 
 int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {

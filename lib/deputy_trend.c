@@ -228,9 +228,19 @@ static int close_gap(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	return rc;
 }
 
+/* A decoded page and the item ids of the request it answers: a binary
+ * reply names its items by their index there. */
+typedef struct ts_page {
+	hh_ts_reply rep;
+	char *const *ids;
+	size_t n;
+} ts_page;
+
 static int decode_ts(void *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err)
 {
-	return hh_decode_ts_reply(out, data, len, lim, err);
+	ts_page *pg = out;
+	return hh_decode_ts_reply_for(&pg->rep, data, len, lim, err, (const char *const *)pg->ids,
+	                              pg->n);
 }
 
 /* The batches of one gap, for the pager: batch k holds the items
@@ -244,6 +254,7 @@ typedef struct trend_xfer {
 	size_t n_items, pos0, size;
 	size_t cur, next_req;
 	batch b;
+	batch asked; /* the items of the request encoded last */
 } trend_xfer;
 
 static size_t batch_start(const trend_xfer *x, size_t k)
@@ -273,6 +284,7 @@ static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
 	req.max_samples = x->gov->cfg.chunk_samples;
 	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
 	req.cursor = (char *)cursor; /* from here on the cursor carries the position */
+	x->asked = b;
 	const hh_checkpoint *ck = &x->d->st.ck;
 	if (!cursor && k == 0 && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
 	    strcmp(ck->item, b.ids[0]) == 0) {
@@ -283,15 +295,23 @@ static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
 	return hh_encode_ts_request(out, &req);
 }
 
+static void ts_prepare(void *ctx, void *page)
+{
+	trend_xfer *x = ctx;
+	ts_page *pg = page;
+	pg->ids = x->asked.ids;
+	pg->n = x->asked.n;
+}
+
 static const char *ts_cursor(const void *page)
 {
-	return ((const hh_ts_reply *)page)->cursor;
+	return ((const ts_page *)page)->rep.cursor;
 }
 
 static int ts_unvouched(void *ctx, const void *page)
 {
 	trend_xfer *x = ctx;
-	const hh_ts_reply *r = page;
+	const hh_ts_reply *r = &((const ts_page *)page)->rep;
 	if (!r->gap_count)
 		return HIVEHA_OK;
 	int rc = hh_dep_resplit(x->gov, x->d, x->gap, r->gaps, r->gap_count);
@@ -301,13 +321,13 @@ static int ts_unvouched(void *ctx, const void *page)
 static int ts_apply(void *ctx, const void *page)
 {
 	trend_xfer *x = ctx;
-	const hh_ts_reply *r = page;
+	const hh_ts_reply *r = &((const ts_page *)page)->rep;
 	return apply_page(x->gov, x->d, x->gap, &x->b, r, r->cursor == NULL);
 }
 
 static void ts_free(void *page)
 {
-	hh_ts_reply_free(page);
+	hh_ts_reply_free(&((ts_page *)page)->rep);
 }
 
 static int ts_has_next(void *ctx)
@@ -337,9 +357,9 @@ static int ts_end_batch(void *ctx)
 	return HIVEHA_OK;
 }
 
-static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(hh_ts_reply), ts_encode,
+static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(ts_page), ts_encode,
 	                           ts_cursor, ts_unvouched, ts_apply, ts_free, ts_has_next,
-	                           ts_end_batch };
+	                           ts_end_batch, ts_prepare };
 
 int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {

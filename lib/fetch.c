@@ -66,6 +66,8 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 	hh_fetch_init(&f[0], gov, p->kind, p->decode, pages[0]);
 	hh_fetch_init(&f[1], gov, p->kind, p->decode, pages[1]);
 	int rc = pages[0] && pages[1] ? p->encode(ctx, &f[0].body, NULL) : HIVEHA_ENOMEM;
+	if (!rc && p->prepare)
+		p->prepare(ctx, pages[0]);
 	if (!rc) {
 		hh_fetch_start(&f[0], d, 0);
 		rc = hh_fetch_finish(&f[0], d);
@@ -84,6 +86,8 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 			rc = p->encode(ctx, &f[next].body, cursor);
 			if (rc)
 				break;
+			if (p->prepare)
+				p->prepare(ctx, pages[next]);
 			hh_fetch_start(&f[next], d, 1);
 		}
 		rc = p->apply(ctx, page);

@@ -67,6 +67,10 @@ typedef struct hh_pager {
 	/* Optional: the unit being applied got its last page; check it and
 	 * move on to the next. */
 	int (*end_unit)(void *ctx);
+	/* Optional: called right after each encode, on the sync thread, with the
+	 * (zeroed) page its reply will be decoded into, so that the decoder -
+	 * which runs on the fetch thread - can see what that request asked. */
+	void (*prepare)(void *ctx, void *page);
 } hh_pager;
 
 /* Runs the transfer; returns 0, HH_FILL_RESPLIT or an error. */

@@ -137,6 +137,14 @@ int hh_buf_reserve(hh_buf *b, size_t extra);
 /* Encoders append one complete message to `out`. */
 int hh_encode_hello(hh_buf *out, const hh_hello *m);
 int hh_encode_ts_request(hh_buf *out, const hh_ts_request *m);
+/* A timeseries reply to the request whose item ids are items[0..item_count).
+ * HH_ENC_BIN refers to each item by its index there (every reply item's id
+ * must be one of them, in request order; HIVEHA_EINVAL otherwise); JSON
+ * carries the ids and ignores `items`. */
+int hh_encode_ts_reply_for(hh_buf *out, const hh_ts_reply *m, uint32_t encoding,
+                           const char *const *items, size_t item_count);
+/* hh_encode_ts_reply_for() without the request: JSON only (HH_ENC_BIN gives
+ * HIVEHA_EINVAL). */
 int hh_encode_ts_reply(hh_buf *out, const hh_ts_reply *m, uint32_t encoding);
 int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m);
 int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m);
@@ -146,6 +154,14 @@ int hh_encode_error(hh_buf *out, int code, const char *message);
  * code (< 0) with its text in err, and leaves *out empty. */
 int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
 int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
+/* A timeseries reply to the request whose item ids are items[0..item_count):
+ * a binary reply names its items by index, and the decoded items get copies
+ * of those ids (an index outside the request, or not increasing, is
+ * HIVEHA_EPROTOCOL). A JSON reply carries its ids and ignores `items`. */
+int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim,
+                           hh_errbuf *err, const char *const *items, size_t item_count);
+/* hh_decode_ts_reply_for() without the request: JSON replies (and error
+ * replies) only; a binary reply gives HIVEHA_EINVAL. */
 int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
 int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);
 int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_limits *lim, hh_errbuf *err);

@@ -26,9 +26,17 @@
 #define HH_T_EV_REPLY "events_reply"
 #define HH_T_ERROR "error"
 
-/* The binary timeseries reply container starts with these four bytes. */
-#define HH_BIN_MAGIC "HHB1"
+/* The binary timeseries reply container starts with these four bytes; the
+ * first three name the container, the fourth its layout version. */
+#define HH_BIN_MAGIC "HHB2"
 #define HH_BIN_MAGIC_LEN 4u
+
+/* Flags byte of an item entry in the binary container. */
+#define HH_BIN_UNKNOWN 0x01u       /* the responder's store does not know the item */
+#define HH_BIN_COMPLETE 0x02u      /* the page holds the item's last sample */
+#define HH_BIN_SAME_TYPE 0x04u     /* no type section: the previous item's last type */
+#define HH_BIN_SAME_QUALITY 0x08u  /* no quality section: the previous item's last quality */
+#define HH_BIN_FLAGS 0x0Fu         /* every defined bit */
 
 /* Longest cursor a peer may send back; ours are far shorter. */
 #define HH_MAX_CURSOR_BYTES 256u
@@ -115,10 +123,32 @@ int hh_samples_json_encode(cJSON *obj, const hh_ts_item *it);
 int hh_samples_json_decode(const cJSON *obj, hh_ts_item *it, size_t count, const hh_limits *lim,
                            hh_errbuf *err);
 
-/* Binary blocks (docs/protocol.md "Binary sample block"). */
-int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t count);
-int hh_samples_bin_decode(hiveha_sample *s, size_t count, const unsigned char *p, size_t len,
-                          const hh_limits *lim, hh_errbuf *err);
+/* Unsigned LEB128. put: writes at most 10 bytes at p, returns the end.
+ * get: reads one at *p (< end), advances *p; HIVEHA_EPROTOCOL when it is
+ * truncated or longer than 64 bits. */
+unsigned char *hh_put_varint(unsigned char *p, uint64_t v);
+int hh_get_varint(const unsigned char **p, const unsigned char *end, uint64_t *out);
+
+/*
+ * The blocks of one binary reply are coded in order, each against what the
+ * blocks before it left here (docs/protocol.md "Binary sample block").
+ * Zero it before the first block; encoder and decoder update it alike.
+ */
+typedef struct hh_bin_ctx {
+	hiveha_time t0;    /* first time of the last item with samples */
+	uint64_t d1;       /* first time delta of the last item with >= 2 samples */
+	uint32_t type;     /* type and quality of the last sample of the last */
+	uint32_t quality;  /* item with samples */
+} hh_bin_ctx;
+
+/* Appends the block of s[0..count) and sets *flags to its HH_BIN_SAME_*
+ * bits (the sections it left out). */
+int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t count, hh_bin_ctx *ctx,
+                          unsigned *flags);
+/* Decodes a block of exactly `len` bytes into s[0..count) (zeroed by the
+ * caller); `flags` are the item entry's. */
+int hh_samples_bin_decode(hiveha_sample *s, size_t count, unsigned flags, const unsigned char *p,
+                          size_t len, hh_bin_ctx *ctx, const hh_limits *lim, hh_errbuf *err);
 
 /* Frees samples[0..count) and the array. */
 void hh_samples_free(hiveha_sample *s, size_t count);

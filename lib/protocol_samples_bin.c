@@ -1,12 +1,17 @@
 /*
  * protocol_samples_bin.c - the binary sample block (HH_ENC_BIN).
  *
- * One block per item, byte-exactly specified in docs/protocol.md:
- *   times    zigzag varint t0; varint d1; zigzag varint (d[i] - d[i-1])...
- *            (deltas on the order-preserving uint64 map of the ticks, so a
- *            regular series costs one byte per sample)
- *   types    runs of (varint run >= 1, varint type) covering every sample
- *   quality  runs of (varint run >= 1, varint quality) covering every sample
+ * One block per item, byte-exactly specified in docs/protocol.md. Each
+ * block is coded against the blocks before it in the same reply (hh_bin_ctx),
+ * so that many short items cost little more than their samples:
+ *   times    zigzag varint (t0 - previous t0); if n >= 2 zigzag varint
+ *            (d1 - previous d1); zigzag varint (d[i] - d[i-1])... (deltas on
+ *            the order-preserving uint64 map of the ticks, so a regular
+ *            series costs one byte per sample)
+ *   types    runs of (varint run >= 1, varint type) covering every sample,
+ *            left out (flag HH_BIN_SAME_TYPE) when all have the type of the
+ *            previous item's last sample
+ *   quality  the same with qualities (flag HH_BIN_SAME_QUALITY)
  *   values   per sample by type: EMPTY -, BOOL 1 byte 0/1, INT64 / TIME
  *            zigzag varint, UINT64 varint, FLOAT 4 bytes LE, DOUBLE 8 bytes
  *            LE, STRING varint length + bytes
@@ -35,7 +40,7 @@ static uint64_t unzigzag(uint64_t z)
 	return (z >> 1) ^ (uint64_t)-(int64_t)(z & 1);
 }
 
-static unsigned char *put_varint(unsigned char *p, uint64_t v)
+unsigned char *hh_put_varint(unsigned char *p, uint64_t v)
 {
 	while (v >= 0x80) {
 		*p++ = (unsigned char)(v | 0x80);
@@ -84,10 +89,10 @@ static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 		break;
 	case HIVEHA_TYPE_INT64:
 	case HIVEHA_TYPE_TIME:
-		p = put_varint(p, zigzag((uint64_t)v->as.i64));
+		p = hh_put_varint(p, zigzag((uint64_t)v->as.i64));
 		break;
 	case HIVEHA_TYPE_UINT64:
-		p = put_varint(p, v->as.u64);
+		p = hh_put_varint(p, v->as.u64);
 		break;
 	case HIVEHA_TYPE_FLOAT: {
 		uint32_t b32;
@@ -103,7 +108,7 @@ static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 		p += 8;
 		break;
 	case HIVEHA_TYPE_STRING:
-		p = put_varint(p, v->as.str.len);
+		p = hh_put_varint(p, v->as.str.len);
 		if (v->as.str.len)
 			memcpy(p, v->as.str.ptr, v->as.str.len);
 		p += v->as.str.len;
@@ -122,20 +127,33 @@ static unsigned char *put_runs(unsigned char *p, const hiveha_sample *s, size_t 
 
 		for (j = i + 1; j < n && (quality ? s[j].quality : s[j].value.type) == x; j++)
 			;
-		p = put_varint(p, j - i);
-		p = put_varint(p, x);
+		p = hh_put_varint(p, j - i);
+		p = hh_put_varint(p, x);
 		i = j;
 	}
 	return p;
 }
 
-int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n)
+/* Is every sample's type (quality) the given one? */
+static int uniform(const hiveha_sample *s, size_t n, int quality, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((quality ? s[i].quality : s[i].value.type) != x)
+			return 0;
+	return 1;
+}
+
+int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n, hh_bin_ctx *ctx,
+                          unsigned *flags)
 {
 	size_t i, worst = 0;
 	uint64_t prev_d = 0;
 	unsigned char *p;
 	int rc;
 
+	*flags = 0;
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -150,18 +168,29 @@ int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n)
 	if ((rc = hh_buf_reserve(out, worst)))
 		return rc;
 	p = out->data + out->len;
-	p = put_varint(p, zigzag((uint64_t)s[0].time));
+	p = hh_put_varint(p, zigzag((uint64_t)s[0].time - (uint64_t)ctx->t0));
 	for (i = 1; i < n; i++) {
 		uint64_t d = ord(s[i].time) - ord(s[i - 1].time);
 
-		p = put_varint(p, i == 1 ? d : zigzag(d - prev_d));
+		p = hh_put_varint(p, zigzag(d - (i == 1 ? ctx->d1 : prev_d)));
 		prev_d = d;
+		if (i == 1)
+			ctx->d1 = d;
 	}
-	p = put_runs(p, s, n, 0);
-	p = put_runs(p, s, n, 1);
+	if (uniform(s, n, 0, ctx->type))
+		*flags |= HH_BIN_SAME_TYPE;
+	else
+		p = put_runs(p, s, n, 0);
+	if (uniform(s, n, 1, ctx->quality))
+		*flags |= HH_BIN_SAME_QUALITY;
+	else
+		p = put_runs(p, s, n, 1);
 	for (i = 0; i < n; i++)
 		p = put_value(p, &s[i].value);
 	out->len = (size_t)(p - out->data);
+	ctx->t0 = s[0].time;
+	ctx->type = s[n - 1].value.type;
+	ctx->quality = s[n - 1].quality;
 	return 0;
 }
 
@@ -171,19 +200,21 @@ typedef struct reader {
 	const unsigned char *p, *end;
 } reader;
 
-static int get_varint(reader *r, uint64_t *out)
+int hh_get_varint(const unsigned char **pp, const unsigned char *end, uint64_t *out)
 {
+	const unsigned char *p = *pp;
 	uint64_t v = 0;
 	unsigned shift = 0;
 
-	while (r->p < r->end) {
-		unsigned char c = *r->p++;
+	while (p < end) {
+		unsigned char c = *p++;
 
 		if (shift == 63 && c > 1)
 			return HIVEHA_EPROTOCOL;
 		v |= (uint64_t)(c & 0x7F) << shift;
 		if (!(c & 0x80)) {
 			*out = v;
+			*pp = p;
 			return 0;
 		}
 		shift += 7;
@@ -191,6 +222,11 @@ static int get_varint(reader *r, uint64_t *out)
 			return HIVEHA_EPROTOCOL;
 	}
 	return HIVEHA_EPROTOCOL;
+}
+
+static int get_varint(reader *r, uint64_t *out)
+{
+	return hh_get_varint(&r->p, r->end, out);
 }
 
 static int get_runs(reader *r, hiveha_sample *s, size_t n, int quality, hh_errbuf *err)
@@ -276,8 +312,21 @@ static int get_value(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf
 	return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated or invalid value");
 }
 
-int hh_samples_bin_decode(hiveha_sample *s, size_t n, const unsigned char *p, size_t len,
-                          const hh_limits *lim, hh_errbuf *err)
+/* Every sample gets x as its type (quality). */
+static void set_all(hiveha_sample *s, size_t n, int quality, uint32_t x)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (quality)
+			s[i].quality = x;
+		else
+			s[i].value.type = x;
+	}
+}
+
+int hh_samples_bin_decode(hiveha_sample *s, size_t n, unsigned flags, const unsigned char *p,
+                          size_t len, hh_bin_ctx *ctx, const hh_limits *lim, hh_errbuf *err)
 {
 	reader r = { p, p + len };
 	uint64_t z, cur, d = 0;
@@ -285,25 +334,36 @@ int hh_samples_bin_decode(hiveha_sample *s, size_t n, const unsigned char *p, si
 	int rc;
 
 	if (n == 0) {
-		if (len)
-			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bytes for an empty item");
+		if (len || (flags & (HH_BIN_SAME_TYPE | HH_BIN_SAME_QUALITY)))
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bytes or flags for an empty item");
 		return 0;
 	}
 	if (get_varint(&r, &z))
 		return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated times");
-	cur = ord((hiveha_time)unzigzag(z));
-	s[0].time = (hiveha_time)unzigzag(z);
+	s[0].time = (hiveha_time)(unzigzag(z) + (uint64_t)ctx->t0);
+	cur = ord(s[0].time);
 	for (i = 1; i < n; i++) {
 		if (get_varint(&r, &z))
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated times");
-		d = i == 1 ? z : d + unzigzag(z);
+		d = (i == 1 ? ctx->d1 : d) + unzigzag(z);
 		if (d > UINT64_MAX - cur)
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: times not ascending");
 		cur += d;
 		s[i].time = (hiveha_time)(cur ^ (UINT64_C(1) << 63));
+		if (i == 1)
+			ctx->d1 = d;
 	}
-	if ((rc = get_runs(&r, s, n, 0, err)) || (rc = get_runs(&r, s, n, 1, err)))
+	if (flags & HH_BIN_SAME_TYPE)
+		set_all(s, n, 0, ctx->type);
+	else if ((rc = get_runs(&r, s, n, 0, err)))
 		return rc;
+	if (flags & HH_BIN_SAME_QUALITY)
+		set_all(s, n, 1, ctx->quality);
+	else if ((rc = get_runs(&r, s, n, 1, err)))
+		return rc;
+	ctx->t0 = s[0].time;
+	ctx->type = s[n - 1].value.type;
+	ctx->quality = s[n - 1].quality;
 	for (i = 0; i < n; i++) {
 		if ((rc = get_value(&r, &s[i].value, lim, err))) {
 			/* The types were set for every sample; only strings own memory,

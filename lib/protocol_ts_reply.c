@@ -2,13 +2,18 @@
  * protocol_ts_reply.c - the timeseries reply in both sample encodings.
  *
  * HH_ENC_JSON: one JSON object, samples as columns (protocol_samples_json.c).
- * HH_ENC_BIN:  "HHB1", u32 LE header length, the JSON header (the same
- *              object without sample columns, each item with "bytes"),
- *              then one binary block per item in header order.
+ * HH_ENC_BIN:  "HHB2", u32 LE header length, the JSON header (gaps and
+ *              cursor, no items), then a binary item table (varint count;
+ *              per item: varint index delta into the request's items, a
+ *              flags byte, varint sample count, varint block length) and
+ *              the items' blocks in table order. Items are named by index
+ *              because the client has the ids: with many short items the ids
+ *              and per-item JSON would cost more than the samples.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "protocol_codec.h"
 
 /* ---- encoding ------------------------------------------------------------ */
@@ -41,7 +46,7 @@ static cJSON *reply_object(const hh_ts_reply *m, int bin, cJSON **items_out)
 		return NULL;
 	if ((bin && !cJSON_AddStringToObject(o, "encoding", "bin")) ||
 	    hh_json_add_gaps(o, m->gaps, m->gap_count) ||
-	    !(*items_out = cJSON_AddArrayToObject(o, "items")) ||
+	    (items_out && !(*items_out = cJSON_AddArrayToObject(o, "items"))) ||
 	    (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))) {
 		cJSON_Delete(o);
 		return NULL;
@@ -84,32 +89,60 @@ static int encode_json(hh_buf *out, const hh_ts_reply *m)
 	return hh_json_emit(out, root);
 }
 
-static int encode_bin(hh_buf *out, const hh_ts_reply *m)
+/* Index of `id` in items[from..n), or n. Reply items are borrowed from the
+ * request on the serving side, so the pointer usually matches at once. */
+static size_t find_item(const char *id, const char *const *items, size_t from, size_t n)
 {
-	hh_buf blocks, head;
-	cJSON *root, *items, *o;
-	unsigned char len4[4];
-	size_t i, before;
+	size_t k;
+
+	for (k = from; k < n; k++)
+		if (items[k] == id || !strcmp(items[k], id))
+			return k;
+	return n;
+}
+
+static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *items, size_t n_items)
+{
+	hh_buf blocks, table, head;
+	hh_bin_ctx ctx;
+	cJSON *root;
+	unsigned char len4[4], *p;
+	size_t i, next = 0;
 	int rc;
 
+	if (!items)
+		return HIVEHA_EINVAL;
+	memset(&ctx, 0, sizeof(ctx));
 	hh_buf_init(&blocks, out->alloc);
+	hh_buf_init(&table, out->alloc);
 	hh_buf_init(&head, out->alloc);
-	if (!(root = reply_object(m, 1, &items)))
-		return HIVEHA_ENOMEM;
+	/* The item count and at most 31 bytes per entry (4 varints + flags). */
+	if ((rc = hh_buf_reserve(&table, 10 + 31 * m->item_count)))
+		goto fail;
+	p = hh_put_varint(table.data, m->item_count);
 	for (i = 0; i < m->item_count; i++) {
-		char buf[24];
+		const hh_ts_item *it = &m->items[i];
+		size_t k = find_item(it->id, items, next, n_items), before = blocks.len;
+		unsigned flags;
 
-		before = blocks.len;
-		if ((rc = hh_samples_bin_encode(&blocks, m->items[i].samples, m->items[i].count)))
+		if (k == n_items) {
+			rc = HIVEHA_EINVAL;
 			goto fail;
-		rc = HIVEHA_ENOMEM;
-		hh_fmt_u64(buf, blocks.len - before);
-		if (!(o = item_object(items, &m->items[i])) || !cJSON_AddRawToObject(o, "bytes", buf))
+		}
+		if ((rc = hh_samples_bin_encode(&blocks, it->samples, it->count, &ctx, &flags)))
 			goto fail;
+		flags |= (it->unknown ? HH_BIN_UNKNOWN : 0) | (it->complete ? HH_BIN_COMPLETE : 0);
+		p = hh_put_varint(p, k - next);
+		*p++ = (unsigned char)flags;
+		p = hh_put_varint(p, it->count);
+		p = hh_put_varint(p, blocks.len - before);
+		next = k + 1;
 	}
-	rc = hh_json_emit(&head, root);
-	root = NULL;
-	if (rc)
+	table.len = (size_t)(p - table.data);
+	rc = HIVEHA_ENOMEM;
+	if (!(root = reply_object(m, 1, NULL)))
+		goto fail;
+	if ((rc = hh_json_emit(&head, root)))
 		goto fail;
 	if (head.len > UINT32_MAX) {
 		rc = HIVEHA_ELIMIT;
@@ -119,20 +152,22 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m)
 	len4[1] = (unsigned char)(head.len >> 8);
 	len4[2] = (unsigned char)(head.len >> 16);
 	len4[3] = (unsigned char)(head.len >> 24);
-	if ((rc = hh_buf_reserve(out, HH_BIN_MAGIC_LEN + 4 + head.len + blocks.len)))
+	if ((rc = hh_buf_reserve(out, HH_BIN_MAGIC_LEN + 4 + head.len + table.len + blocks.len)))
 		goto fail;
 	hh_buf_append(out, HH_BIN_MAGIC, HH_BIN_MAGIC_LEN);
 	hh_buf_append(out, len4, 4);
 	hh_buf_append(out, head.data, head.len);
+	hh_buf_append(out, table.data, table.len);
 	hh_buf_append(out, blocks.data, blocks.len);
 fail:
-	cJSON_Delete(root);
 	hh_buf_free(&head);
+	hh_buf_free(&table);
 	hh_buf_free(&blocks);
 	return rc;
 }
 
-int hh_encode_ts_reply(hh_buf *out, const hh_ts_reply *m, uint32_t encoding)
+int hh_encode_ts_reply_for(hh_buf *out, const hh_ts_reply *m, uint32_t encoding,
+                           const char *const *items, size_t item_count)
 {
 	size_t start;
 	int rc;
@@ -143,12 +178,17 @@ int hh_encode_ts_reply(hh_buf *out, const hh_ts_reply *m, uint32_t encoding)
 	if (encoding == HH_ENC_JSON)
 		rc = encode_json(out, m);
 	else if (encoding == HH_ENC_BIN)
-		rc = encode_bin(out, m);
+		rc = encode_bin(out, m, items, item_count);
 	else
 		return HIVEHA_EINVAL;
 	if (rc)
 		out->len = start; /* never leave half a message behind */
 	return rc;
+}
+
+int hh_encode_ts_reply(hh_buf *out, const hh_ts_reply *m, uint32_t encoding)
+{
+	return hh_encode_ts_reply_for(out, m, encoding, NULL, 0);
 }
 
 /* ---- decoding -------------------------------------------------------------- */
@@ -178,8 +218,7 @@ static int item_head(const cJSON *o, hh_ts_item *it, size_t *count_out, size_t *
 	return 0;
 }
 
-static int decode_items(hh_ts_reply *out, const cJSON *root, const unsigned char *blocks,
-                        size_t blocks_len, const hh_limits *lim, hh_errbuf *err)
+static int decode_items(hh_ts_reply *out, const cJSON *root, const hh_limits *lim, hh_errbuf *err)
 {
 	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "items"), *o;
 	size_t n, i = 0, count = 0, budget = lim->max_samples;
@@ -198,44 +237,128 @@ static int decode_items(hh_ts_reply *out, const cJSON *root, const unsigned char
 		hh_ts_item *it = &out->items[i];
 
 		out->item_count = ++i;
-		if ((rc = item_head(o, it, &count, &budget, lim, err)))
-			return rc;
-		if (!blocks) {
-			rc = hh_samples_json_decode(o, it, count, lim, err);
-		} else {
-			uint32_t bytes;
-
-			if ((rc = hh_json_get_u32(o, "bytes", 1, &bytes, err)))
-				return rc;
-			if (bytes > blocks_len)
-				return hh_err(err, HIVEHA_EPROTOCOL, "item block longer than the message");
-			/* Every sample takes at least one byte, so a count the
-			 * bytes cannot hold is refused before allocating. */
-			if (count > bytes)
-				return hh_err(err, HIVEHA_EPROTOCOL, "item count larger than its block");
-			if (count && !(it->samples = calloc(count, sizeof(*it->samples))))
-				return hh_err(err, HIVEHA_ENOMEM, "out of memory");
-			it->count = count;
-			rc = hh_samples_bin_decode(it->samples, count, blocks, bytes, lim, err);
-			blocks += bytes;
-			blocks_len -= bytes;
-		}
-		if (rc)
+		if ((rc = item_head(o, it, &count, &budget, lim, err)) ||
+		    (rc = hh_samples_json_decode(o, it, count, lim, err)))
 			return rc;
 	}
-	if (blocks && blocks_len)
-		return hh_err(err, HIVEHA_EPROTOCOL, "%zu bytes after the last item block", blocks_len);
 	return 0;
 }
 
-int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim,
-                       hh_errbuf *err)
+/* One entry of the binary item table; `*k` is the next index it may name
+ * and becomes the one after it. */
+typedef struct bin_entry {
+	size_t index;
+	unsigned flags;
+	uint64_t count, bytes;
+} bin_entry;
+
+static int get_entry(const unsigned char **p, const unsigned char *end, size_t *k, size_t n_items,
+                     bin_entry *e, hh_errbuf *err)
 {
-	const unsigned char *p = data, *blocks = NULL;
-	size_t json_len = len, blocks_len = 0;
+	uint64_t delta;
+
+	if (hh_get_varint(p, end, &delta) || *p == end)
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: truncated item table");
+	e->flags = *(*p)++;
+	if (hh_get_varint(p, end, &e->count) || hh_get_varint(p, end, &e->bytes))
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: truncated item table");
+	if (delta >= n_items - *k)
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: item index beyond the request's %zu items",
+		              n_items);
+	e->index = *k + (size_t)delta;
+	*k = e->index + 1;
+	return 0;
+}
+
+/* The item table and the blocks after the JSON header: every entry is
+ * checked (indices, flags, counts against the limits and the bytes) before
+ * any sample is allocated. */
+static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsigned char *end,
+                            const char *const *items, size_t n_items, const hh_limits *lim,
+                            hh_errbuf *err)
+{
+	const unsigned char *table;
+	uint64_t n, total = 0, bytes = 0;
+	size_t i, k = 0;
+	hh_bin_ctx ctx;
+	bin_entry e;
+	int rc;
+
+	if (hh_get_varint(&p, end, &n))
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: truncated item count");
+	if (n > lim->max_items)
+		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one reply", lim->max_items);
+	if (n > n_items)
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: more items than the request's %zu",
+		              n_items);
+	/* An entry takes at least 4 bytes. */
+	if (n > (uint64_t)(end - p) / 4)
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: truncated item table");
+	if (n && out->gap_count)
+		return hh_err(err, HIVEHA_EPROTOCOL, "a reply with gaps must not carry items");
+	table = p;
+	for (i = 0; i < n; i++) {
+		if ((rc = get_entry(&p, end, &k, n_items, &e, err)))
+			return rc;
+		if (e.flags & ~HH_BIN_FLAGS)
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: undefined item flags 0x%02x",
+			              e.flags);
+		if (e.count > lim->max_samples - total)
+			return hh_err(err, HIVEHA_ELIMIT, "more than %zu samples in one reply",
+			              lim->max_samples);
+		total += e.count;
+		if ((e.flags & HH_BIN_UNKNOWN) && e.count)
+			return hh_err(err, HIVEHA_EPROTOCOL, "unknown item %zu with samples", e.index);
+		/* Every sample takes at least one byte (its time), so a count the
+		 * bytes cannot hold is refused before allocating. */
+		if (e.count > e.bytes)
+			return hh_err(err, HIVEHA_EPROTOCOL, "item count larger than its block");
+		if (e.bytes > (uint64_t)(end - p) - bytes)
+			return hh_err(err, HIVEHA_EPROTOCOL, "item blocks longer than the message");
+		bytes += e.bytes;
+	}
+	if (bytes != (uint64_t)(end - p))
+		return hh_err(err, HIVEHA_EPROTOCOL, "%zu bytes after the last item block",
+		              (size_t)((uint64_t)(end - p) - bytes));
+	if (n && !(out->items = calloc((size_t)n, sizeof(*out->items))))
+		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	/* Second pass: the table is known good; decode the blocks. */
+	memset(&ctx, 0, sizeof(ctx));
+	k = 0;
+	for (i = 0; i < n; i++) {
+		hh_ts_item *it = &out->items[i];
+
+		get_entry(&table, end, &k, n_items, &e, err);
+		out->item_count = i + 1;
+		it->unknown = (e.flags & HH_BIN_UNKNOWN) != 0;
+		it->complete = (e.flags & HH_BIN_COMPLETE) != 0;
+		if (!(it->id = hh_strdup(NULL, items[e.index])))
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		if (e.count && !(it->samples = calloc((size_t)e.count, sizeof(*it->samples))))
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		it->count = (size_t)e.count;
+		if ((rc = hh_samples_bin_decode(it->samples, it->count, e.flags, p, (size_t)e.bytes, &ctx,
+		                                lim, err)))
+			return rc;
+		p += e.bytes;
+	}
+	return 0;
+}
+
+/* The fourth byte of "HHB?" is the container's layout version. */
+static int is_bin(const unsigned char *p, size_t len)
+{
+	return len >= 3 && !memcmp(p, HH_BIN_MAGIC, 3);
+}
+
+int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim,
+                           hh_errbuf *err, const char *const *items, size_t item_count)
+{
+	const unsigned char *p = data;
+	size_t json_len = len;
 	const char *type;
 	cJSON *root;
-	int rc;
+	int rc, bin;
 
 	memset(out, 0, sizeof(*out));
 	if (!data)
@@ -243,20 +366,25 @@ int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_
 	if (len > lim->max_message_bytes)
 		return hh_err(err, HIVEHA_ELIMIT, "message of %zu bytes exceeds the limit of %zu", len,
 		              lim->max_message_bytes);
-	if (len >= HH_BIN_MAGIC_LEN && !memcmp(p, HH_BIN_MAGIC, HH_BIN_MAGIC_LEN)) {
+	bin = is_bin(p, len);
+	if (bin) {
+		if (len < HH_BIN_MAGIC_LEN || p[3] != (unsigned char)HH_BIN_MAGIC[3])
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: not an %s container (a peer "
+			              "of another protocol version?)", HH_BIN_MAGIC);
+		if (!items)
+			return hh_err(err, HIVEHA_EINVAL, "a binary reply names items by their index in "
+			              "the request: decode it with the request's items");
 		if (len < HH_BIN_MAGIC_LEN + 4)
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: truncated header length");
 		json_len = (size_t)p[4] | (size_t)p[5] << 8 | (size_t)p[6] << 16 | (size_t)p[7] << 24;
 		if (json_len > len - 8)
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: header longer than the message");
-		blocks = p + 8 + json_len;
-		blocks_len = len - 8 - json_len;
 		p += 8;
 	}
 	if ((rc = hh_json_parse(&root, &type, p, json_len, lim, err)))
 		return rc;
 	if ((rc = hh_json_error_reply(root, type, err))) {
-		if (blocks)
+		if (bin)
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "binary reply: error inside a binary container");
 		goto done;
 	}
@@ -264,8 +392,14 @@ int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a timeseries reply, got \"%s\"", type);
 		goto done;
 	}
+	if (bin && cJSON_GetObjectItemCaseSensitive(root, "items")) {
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "binary reply: \"items\" in the header");
+		goto done;
+	}
 	if ((rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err)) ||
-	    (rc = decode_items(out, root, blocks, blocks_len, lim, err)) ||
+	    (rc = bin ? decode_bin_items(out, p + json_len, (const unsigned char *)data + len, items,
+	                                 item_count, lim, err)
+	              : decode_items(out, root, lim, err)) ||
 	    (rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
@@ -275,6 +409,12 @@ done:
 	if (rc)
 		hh_ts_reply_free(out);
 	return rc;
+}
+
+int hh_decode_ts_reply(hh_ts_reply *out, const void *data, size_t len, const hh_limits *lim,
+                       hh_errbuf *err)
+{
+	return hh_decode_ts_reply_for(out, data, len, lim, err, NULL, 0);
 }
 
 void hh_ts_reply_free(hh_ts_reply *m)

@@ -249,7 +249,8 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		rep.item_count = p.item_count;
 		rep.cursor = cursor[0] ? cursor : NULL;
 	}
-	if ((rc = hh_encode_ts_reply(out, &rep, q.encoding)))
+	if ((rc = hh_encode_ts_reply_for(out, &rep, q.encoding, (const char *const *)q.items,
+	                                  q.item_count)))
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
 		                         : hh_err(err, HIVEHA_ERROR, "a sample cannot be encoded (a "
 		                                  "string with NUL bytes needs the binary encoding)");

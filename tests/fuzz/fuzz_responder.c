@@ -92,7 +92,8 @@ static void follow_ts(hiveha_responder *r, hh_ts_request *q, const hh_limits *li
 		hh_buf_init(&body, NULL);
 		CHECK(hh_encode_ts_request(&body, q) == 0);
 		rc = run(r, HIVEHA_MSG_TIMESERIES, "tok", body.data, body.len, &out);
-		CHECK(hh_decode_ts_reply(&rep, out.data, out.len, lim, &err) == rc);
+		CHECK(hh_decode_ts_reply_for(&rep, out.data, out.len, lim, &err,
+		                             (const char *const *)q->items, q->item_count) == rc);
 		hh_buf_free(&body);
 		hh_buf_free(&out);
 		if (rc) {
@@ -155,20 +156,24 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		hh_ev_reply_free(&e);
 	} else {
 		hh_ts_reply t;
+		hh_ts_request q;
+		int have_q;
 
-		drc = hh_decode_ts_reply(&t, out.data, out.len, &lim, &err);
+		/* A binary reply names items by their index in the request. */
+		lim.max_message_bytes = cfg.max_request_bytes;
+		lim.max_items = cfg.max_items;
+		have_q = !strcmp(kind, HIVEHA_MSG_TIMESERIES) &&
+		         hh_decode_ts_request(&q, data + 2, size - 2, &lim, &err) == 0;
+		hh_limits_default(&lim);
+		drc = hh_decode_ts_reply_for(&t, out.data, out.len, &lim, &err,
+		                             have_q ? (const char *const *)q.items : NULL,
+		                             have_q ? q.item_count : 0);
 		CHECK(drc == rc);
 		hh_ts_reply_free(&t);
-		if (rc == 0 && !strcmp(kind, HIVEHA_MSG_TIMESERIES)) {
-			hh_ts_request q;
-
-			lim.max_message_bytes = cfg.max_request_bytes;
-			lim.max_items = cfg.max_items;
-			if (hh_decode_ts_request(&q, data + 2, size - 2, &lim, &err) == 0) {
-				hh_limits_default(&lim);
+		if (have_q) {
+			if (rc == 0)
 				follow_ts(r, &q, &lim);
-				hh_ts_request_free(&q);
-			}
+			hh_ts_request_free(&q);
 		}
 	}
 	hh_buf_free(&out);

@@ -90,6 +90,10 @@ hiveha_sample *fx_doubles_1hz(size_t n)
 	return s;
 }
 
+const char *const fx_ts_items[FX_TS_ITEM_COUNT] = {
+	"before", "edge \"items\" \xc3\xa4\\", "unknown", "skipped", "plant/1hz"
+};
+
 void fx_ts_reply(hh_ts_reply *r, int with_nul)
 {
 	memset(r, 0, sizeof(*r));

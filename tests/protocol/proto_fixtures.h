@@ -11,6 +11,10 @@
  * unknown, one of 1 Hz doubles; `encoding` chooses whether strings with
  * NUL bytes are included (binary only). Free with fx_ts_reply_free. */
 void fx_ts_reply(hh_ts_reply *r, int with_nul_strings);
+/* The item ids of the request fx_ts_reply answers: its three items and two
+ * more that it skips (a binary reply names items by index in these). */
+#define FX_TS_ITEM_COUNT 5
+extern const char *const fx_ts_items[FX_TS_ITEM_COUNT];
 void fx_ts_reply_free(hh_ts_reply *r);
 
 /* Events with every field, NULL and empty strings and attributes of every type. */

@@ -4,6 +4,7 @@
  */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@
 #include "protocol_codec.h"
 
 static hh_limits lim;
+static const char *const x_items[] = { "x" };
 
 static void setup(void)
 {
@@ -106,12 +108,13 @@ static void ts_roundtrip(uint32_t enc, int with_nul)
 
 	fx_ts_reply(&in, with_nul);
 	hh_buf_init(&b, NULL);
-	cr_assert_eq(hh_encode_ts_reply(&b, &in, enc), 0);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, enc, fx_ts_items, FX_TS_ITEM_COUNT), 0);
 	if (enc == HH_ENC_BIN)
-		cr_assert_eq(memcmp(b.data, "HHB1", 4), 0);
+		cr_assert_eq(memcmp(b.data, "HHB2", 4), 0);
 	else
 		cr_assert_eq(b.data[0], '{');
-	cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
+	cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, fx_ts_items,
+	                                    FX_TS_ITEM_COUNT), 0, "%s", err.msg);
 	fx_assert_ts_equal(&in, &out);
 	hh_ts_reply_free(&out);
 	fx_ts_reply_free(&in);
@@ -156,8 +159,9 @@ Test(roundtrip, ts_reply_gaps)
 
 	for (enc = HH_ENC_JSON; enc <= HH_ENC_BIN; enc++) {
 		hh_buf_init(&b, NULL);
-		cr_assert_eq(hh_encode_ts_reply(&b, &in, enc), 0);
-		cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
+		cr_assert_eq(hh_encode_ts_reply_for(&b, &in, enc, x_items, 1), 0);
+		cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, x_items, 1), 0, "%s",
+		             err.msg);
 		fx_assert_ts_equal(&in, &out);
 		hh_ts_reply_free(&out);
 		hh_buf_free(&b);
@@ -179,8 +183,9 @@ Test(roundtrip, ts_reply_huge_time_deltas)
 	s[3].time = INT64_MAX;
 	for (enc = HH_ENC_JSON; enc <= HH_ENC_BIN; enc++) {
 		hh_buf_init(&b, NULL);
-		cr_assert_eq(hh_encode_ts_reply(&b, &in, enc), 0);
-		cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
+		cr_assert_eq(hh_encode_ts_reply_for(&b, &in, enc, x_items, 1), 0);
+		cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, x_items, 1), 0, "%s",
+		             err.msg);
 		fx_assert_ts_equal(&in, &out);
 		hh_ts_reply_free(&out);
 		hh_buf_free(&b);
@@ -197,8 +202,8 @@ Test(roundtrip, encoders_refuse_descending_times)
 	s[0].time = 5;
 	s[1].time = 4;
 	hh_buf_init(&b, NULL);
-	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_JSON), HIVEHA_EINVAL);
-	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_BIN), HIVEHA_EINVAL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_JSON, x_items, 1), HIVEHA_EINVAL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, x_items, 1), HIVEHA_EINVAL);
 	hh_buf_free(&b);
 }
 
@@ -275,17 +280,18 @@ Test(roundtrip, bin_bytes_per_sample_1hz_doubles)
 {
 	enum { N = 10000 };
 	hiveha_sample *s = fx_doubles_1hz(N);
-	hh_ts_item it = { "plant/area/unit/temperature", 0, 1, s, N };
+	hh_ts_item it = { "x", 0, 1, s, N };
 	hh_ts_reply in = { NULL, 0, &it, 1, NULL }, out;
 	hh_errbuf err;
 	hh_buf b;
 
 	hh_buf_init(&b, NULL);
-	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_BIN), 0);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, x_items, 1), 0);
 	cr_assert_leq(b.len, (size_t)12 * N, "%zu bytes for %d samples", b.len, N);
 	/* 1 byte of time and 8 of value per sample, plus the framing. */
 	cr_assert_leq(b.len, (size_t)9 * N + 300, "%zu bytes", b.len);
-	cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
+	cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, x_items, 1), 0, "%s",
+	             err.msg);
 	fx_assert_ts_equal(&in, &out);
 	hh_ts_reply_free(&out);
 	hh_buf_free(&b);
@@ -298,8 +304,8 @@ Test(roundtrip, bin_block_exact_bytes)
 	hiveha_sample s[3] = { 0 };
 	hh_buf b;
 	static const unsigned char want[] = {
-		0x14,                   /* zigzag(10) */
-		0x0a,                   /* d1 = 10 */
+		0x14,                   /* zigzag(10 - 0) */
+		0x14,                   /* zigzag(d1 - 0): d1 = 10 */
 		0x01,                   /* zigzag(-1): d2 = 9 */
 		0x02, 0x05, 0x01, 0x06, /* types: 2 x DOUBLE, 1 x STRING */
 		0x03, 0xc0, 0x01,       /* quality: 3 x 192 */
@@ -315,10 +321,161 @@ Test(roundtrip, bin_block_exact_bytes)
 	hiveha_value_set_double(&s[1].value, -0.0);
 	cr_assert_eq(hiveha_value_set_string(&s[2].value, "hi", 2), 0);
 	s[0].quality = s[1].quality = s[2].quality = 192;
+	hh_bin_ctx ctx = { 0, 0, 0, 0 };
+	unsigned flags;
+
 	hh_buf_init(&b, NULL);
-	cr_assert_eq(hh_samples_bin_encode(&b, s, 3), 0);
+	cr_assert_eq(hh_samples_bin_encode(&b, s, 3, &ctx, &flags), 0);
+	cr_assert_eq(flags, 0);
 	cr_assert_eq(b.len, sizeof(want));
 	cr_assert_eq(memcmp(b.data, want, sizeof(want)), 0);
+	/* What the next block is coded against. */
+	cr_assert_eq(ctx.t0, 10);
+	cr_assert_eq(ctx.d1, 10);
+	cr_assert_eq(ctx.type, HIVEHA_TYPE_STRING);
+	cr_assert_eq(ctx.quality, 192);
 	hh_buf_free(&b);
 	hiveha_value_clear(&s[2].value);
+}
+
+/* Two doubles at `t`, t + 10 (and t + 20) of quality 192. */
+static void doubles(hiveha_sample *s, size_t n, hiveha_time t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		s[i].time = t + 10 * (hiveha_time)i;
+		s[i].quality = 192;
+		hiveha_value_set_double(&s[i].value, (double)(i + 1));
+	}
+}
+
+Test(roundtrip, bin_container_exact_bytes)
+{
+	/* Pins the documented container (docs/protocol.md, binary encoding):
+	 * items named by index, the second block coded against the first. */
+	static const char *const req[] = { "a", "b", "c", "d" };
+	static const char head[] = "{\"v\":1,\"type\":\"timeseries_reply\",\"encoding\":\"bin\","
+	                           "\"gaps\":[],\"cursor\":\"t1:3:120:1\"}";
+	static const unsigned char table_and_blocks[] = {
+		0x03,                         /* 3 items */
+		0x01, 0x02, 0x02, 0x18,       /* index 0 + 1 = 1 ("b"), complete, 2 samples, 24 bytes */
+		0x00, 0x03, 0x00, 0x00,       /* index 2 ("c"), unknown + complete, 0, 0 */
+		0x00, 0x0c, 0x03, 0x1b,       /* index 3 ("d"), same type + quality, 3 samples, 27 bytes */
+		/* block of "b" */
+		0xc8, 0x01,                   /* zigzag(100 - 0) */
+		0x14,                         /* zigzag(10 - 0) */
+		0x02, 0x05,                   /* types: 2 x DOUBLE */
+		0x02, 0xc0, 0x01,             /* quality: 2 x 192 */
+		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, /* 1.0 */
+		0, 0, 0, 0, 0, 0, 0x00, 0x40, /* 2.0 */
+		/* block of "d" */
+		0x00,                         /* zigzag(100 - 100) */
+		0x00,                         /* zigzag(10 - 10) */
+		0x00,                         /* zigzag(10 - 10) */
+		0, 0, 0, 0, 0, 0, 0xf0, 0x3f, /* 1.0 */
+		0, 0, 0, 0, 0, 0, 0x00, 0x40, /* 2.0 */
+		0, 0, 0, 0, 0, 0, 0x08, 0x40, /* 3.0 */
+	};
+	hiveha_sample sb[2] = { 0 }, sd[3] = { 0 };
+	hh_ts_item items[3] = { { "b", 0, 1, sb, 2 }, { "c", 1, 1, NULL, 0 }, { "d", 0, 0, sd, 3 } };
+	hh_ts_reply in = { NULL, 0, items, 3, "t1:3:120:1" }, out;
+	size_t hl = sizeof(head) - 1;
+	hh_errbuf err;
+	hh_buf b;
+
+	doubles(sb, 2, 100);
+	doubles(sd, 3, 100);
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, req, 4), 0);
+	cr_assert_eq(b.len, 8 + hl + sizeof(table_and_blocks), "%zu bytes", b.len);
+	cr_assert_eq(memcmp(b.data, "HHB2", 4), 0);
+	cr_assert_eq(b.data[4] | b.data[5] << 8 | b.data[6] << 16 | b.data[7] << 24, (int)hl);
+	cr_assert_eq(memcmp(b.data + 8, head, hl), 0, "%.*s", (int)hl, (const char *)b.data + 8);
+	cr_assert_eq(memcmp(b.data + 8 + hl, table_and_blocks, sizeof(table_and_blocks)), 0);
+	cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, req, 4), 0, "%s", err.msg);
+	fx_assert_ts_equal(&in, &out);
+	hh_ts_reply_free(&out);
+	hh_buf_free(&b);
+}
+
+Test(roundtrip, bin_many_short_items_cost_little_more_than_their_samples)
+{
+	/* 1000 items of ten 1 Hz doubles with 25-byte ids, as a deputy batch
+	 * of a 10-second gap: about 4 bytes of table per item, the block 1
+	 * byte of time + 8 of value per sample. The ids are not repeated. */
+	enum { M = 1000, S = 10 };
+	char **ids = calloc(M, sizeof(*ids));
+	hh_ts_item *items = calloc(M, sizeof(*items));
+	hh_ts_reply in = { NULL, 0, items, M, NULL }, out;
+	hh_errbuf err;
+	hh_buf b;
+	size_t i;
+
+	cr_assert(ids && items);
+	for (i = 0; i < M; i++) {
+		ids[i] = malloc(32);
+		cr_assert(ids[i]);
+		snprintf(ids[i], 32, "Plant1/Area%03zu/Tag%07zu", i / 100, i);
+		items[i].id = ids[i];
+		items[i].complete = 1;
+		items[i].samples = fx_doubles_1hz(S);
+		items[i].count = S;
+	}
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, (const char *const *)ids, M), 0);
+	cr_assert_leq(b.len, (size_t)M * (4 + 9 * S) + 100, "%zu bytes for %d samples", b.len, M * S);
+	cr_assert_eq(hh_decode_ts_reply_for(&out, b.data, b.len, &lim, &err, (const char *const *)ids,
+	                                    M), 0, "%s", err.msg);
+	fx_assert_ts_equal(&in, &out);
+	hh_ts_reply_free(&out);
+	hh_buf_free(&b);
+	for (i = 0; i < M; i++) {
+		hh_samples_free(items[i].samples, S);
+		free(ids[i]);
+	}
+	free(items);
+	free(ids);
+}
+
+Test(roundtrip, plain_entry_points_are_json_only)
+{
+	hh_ts_reply in, out;
+	hh_errbuf err;
+	hh_buf b;
+
+	fx_ts_reply(&in, 0);
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_BIN), HIVEHA_EINVAL);
+	cr_assert_eq(b.len, 0);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, fx_ts_items, FX_TS_ITEM_COUNT), 0);
+	cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), HIVEHA_EINVAL);
+	cr_assert(strstr(err.msg, "index"), "%s", err.msg);
+	cr_assert_eq(out.item_count, 0);
+	b.len = 0;
+	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_JSON), 0);
+	cr_assert_eq(hh_decode_ts_reply(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
+	fx_assert_ts_equal(&in, &out);
+	hh_ts_reply_free(&out);
+	fx_ts_reply_free(&in);
+	hh_buf_free(&b);
+}
+
+Test(roundtrip, bin_encoder_refuses_items_not_in_request_order)
+{
+	static const char *const req[] = { "a", "b" };
+	static const char *const other[] = { "a", "c" };
+	hh_ts_item items[2] = { { "b", 1, 1, NULL, 0 }, { "a", 1, 1, NULL, 0 } };
+	hh_ts_reply in = { NULL, 0, items, 2, NULL };
+	hh_buf b;
+
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, req, 2), HIVEHA_EINVAL);
+	items[0].id = "a";
+	items[1].id = "b";
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, other, 2), HIVEHA_EINVAL);
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, req, 1), HIVEHA_EINVAL);
+	cr_assert_eq(b.len, 0, "a failed encoder leaves nothing behind");
+	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, req, 2), 0);
+	hh_buf_free(&b);
 }

@@ -97,7 +97,8 @@ static int ts_page(const hh_ts_request *q, const char *token, hh_ts_reply *rep, 
 	hh_buf_init(&body, NULL);
 	cr_assert_eq(hh_encode_ts_request(&body, q), 0);
 	rc = handle(HIVEHA_MSG_TIMESERIES, token, &body, &out);
-	*drc = hh_decode_ts_reply(rep, out.buf.data, out.buf.len, &lim, err);
+	*drc = hh_decode_ts_reply_for(rep, out.buf.data, out.buf.len, &lim, err,
+	                              (const char *const *)q->items, q->item_count);
 	hh_buf_free(&body);
 	hh_buf_free(&out.buf);
 	return rc;
@@ -450,7 +451,9 @@ Test(responder, large_reply_streams_in_pieces)
 	cr_assert_eq(hh_encode_ts_request(&body, &q), 0);
 	cr_assert_eq(handle(HIVEHA_MSG_TIMESERIES, NULL, &body, &out), 0);
 	cr_assert_gt(out.pieces, 1);
-	cr_assert_eq(hh_decode_ts_reply(&rep, out.buf.data, out.buf.len, &lim, &err), 0, "%s", err.msg);
+	cr_assert_eq(hh_decode_ts_reply_for(&rep, out.buf.data, out.buf.len, &lim, &err,
+	                                    (const char *const *)q.items, q.item_count),
+	             0, "%s", err.msg);
 	cr_assert_eq(rep.items[0].count, 20000);
 	cr_assert_eq(rep.items[0].samples[19999].value.as.f64, 19999 * 0.25);
 	hh_ts_reply_free(&rep);
