@@ -6,7 +6,9 @@
  * until the page holds `limit` samples or its estimated size reaches the
  * byte budget. It asks the store for one sample more than fits, to learn
  * whether the item ends inside the page (complete) without a second read.
- * Memory: at most `limit` samples (plus their strings, within the budget).
+ * Memory: at most `limit` samples (plus their strings, within the budget),
+ * in one array for the whole page - items are slices of it - so that a
+ * page of many short items costs one growing allocation, not one per item.
  */
 #include <string.h>
 
@@ -21,10 +23,13 @@ typedef struct ts_page {
 	size_t item_count, item_cap;
 	size_t total, limit;   /* samples */
 	size_t bytes, budget;  /* estimated encoded size */
+	/* the samples of the page: items [0, item_count) hold the first
+	 * `total`, in order; the item being read the next `n` */
+	hiveha_sample *pool;
+	size_t cap;
 	/* the item being read */
 	hiveha_time from, to;
-	hiveha_sample *s;
-	size_t n, cap, want;
+	size_t n, want;
 	int more;
 	int fail;              /* a status set inside the callback */
 	const char *why;
@@ -45,7 +50,7 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 	size_t i, cost;
 
 	for (i = 0; i < n; i++) {
-		hiveha_sample *d;
+		hiveha_sample *d, *cur = p->pool + p->total;
 
 		if (p->n == p->want) {
 			p->more = 1;
@@ -57,25 +62,26 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			return HH_PAGE_FULL;
 		}
 		if (!hh_valid_type(s[i].value.type) || s[i].time < p->from || s[i].time >= p->to ||
-		    (p->n && s[i].time < p->s[p->n - 1].time)) {
+		    (p->n && s[i].time < cur[p->n - 1].time)) {
 			p->fail = HIVEHA_ESTORE;
 			p->why = "the store delivered a sample out of range, out of order or of an invalid type";
 			return HH_PAGE_FULL;
 		}
-		if (p->n == p->cap) {
-			size_t cap = p->cap ? p->cap * 2 : 64;
+		if (p->total + p->n == p->cap) {
+			size_t cap = p->cap ? p->cap * 2 : 256;
 
-			if (cap > p->want)
-				cap = p->want;
-			d = hh_realloc(p->r->alloc, p->s, cap * sizeof(*d));
+			if (cap > p->total + p->want)
+				cap = p->total + p->want;
+			d = hh_realloc(p->r->alloc, p->pool, cap * sizeof(*d));
 			if (!d) {
 				p->fail = HIVEHA_ENOMEM;
 				return HH_PAGE_FULL;
 			}
-			p->s = d;
+			p->pool = d;
 			p->cap = cap;
+			cur = p->pool + p->total;
 		}
-		d = &p->s[p->n];
+		d = &cur[p->n];
 		d->time = s[i].time;
 		d->quality = s[i].quality;
 		if (hiveha_value_copy(&d->value, &s[i].value)) {
@@ -99,15 +105,33 @@ static void free_samples(const hiveha_allocator *a, hiveha_sample *s, size_t n)
 
 static void page_free(ts_page *p)
 {
-	size_t i;
-
-	for (i = 0; i < p->item_count; i++)
-		free_samples(p->r->alloc, p->items[i].samples, p->items[i].count);
 	hh_free(p->r->alloc, p->items);
-	free_samples(p->r->alloc, p->s, p->n);
+	free_samples(p->r->alloc, p->pool, p->total + p->n);
 }
 
-/* Moves the current item (its samples) into the page. */
+/* Drops the samples read for the current item. */
+static void drop_current(ts_page *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		hiveha_value_clear(&p->pool[p->total + i].value);
+	p->n = 0;
+}
+
+/* Points the items at their slices of the pool (it may have moved while
+ * the page was read). */
+static void page_link(ts_page *p)
+{
+	size_t i, off = 0;
+
+	for (i = 0; i < p->item_count; i++) {
+		p->items[i].samples = p->items[i].count ? p->pool + off : NULL;
+		off += p->items[i].count;
+	}
+}
+
+/* Adds the current item (its samples) to the page. */
 static int page_add(ts_page *p, char *id, int unknown, int complete)
 {
 	hh_ts_item *it;
@@ -124,11 +148,10 @@ static int page_add(ts_page *p, char *id, int unknown, int complete)
 	it->id = id;
 	it->unknown = unknown;
 	it->complete = complete;
-	it->samples = p->s;
+	it->samples = NULL; /* page_link() */
 	it->count = p->n;
 	p->total += p->n;
-	p->s = NULL;
-	p->n = p->cap = 0;
+	p->n = 0;
 	return 0;
 }
 
@@ -182,9 +205,7 @@ static int fill_page(ts_page *p, const hh_ts_request *q, char *cursor, size_t cu
 			return hh_err(err, p->fail, "item \"%.64s\": %s", q->items[i],
 			              p->why ? p->why : "out of memory");
 		if (rc == HIVEHA_ENOTFOUND) {
-			free_samples(p->r->alloc, p->s, p->n);
-			p->s = NULL;
-			p->n = p->cap = 0;
+			drop_current(p);
 			if ((rc = page_add(p, q->items[i], 1, 1)))
 				return hh_err(err, rc, "out of memory");
 			continue;
@@ -198,11 +219,12 @@ static int fill_page(ts_page *p, const hh_ts_request *q, char *cursor, size_t cu
 			return 0;
 		}
 		if (p->more) {
-			hiveha_time last = p->s[p->n - 1].time;
+			const hiveha_sample *cur = p->pool + p->total;
+			hiveha_time last = cur[p->n - 1].time;
 			uint64_t same = 0;
 			size_t k = p->n;
 
-			while (k > 0 && p->s[k - 1].time == last) {
+			while (k > 0 && cur[k - 1].time == last) {
 				same++;
 				k--;
 			}
@@ -245,6 +267,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		p.budget = hh_responder_budget(r);
 		if ((rc = fill_page(&p, &q, cursor, sizeof(cursor), err)))
 			goto done;
+		page_link(&p);
 		rep.items = p.items;
 		rep.item_count = p.item_count;
 		rep.cursor = cursor[0] ? cursor : NULL;
