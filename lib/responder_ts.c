@@ -50,7 +50,8 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 	size_t i, cost;
 
 	for (i = 0; i < n; i++) {
-		hiveha_sample *d, *cur = p->pool + p->total;
+		hiveha_sample *d;
+		size_t at = p->total + p->n; /* where this sample goes in the pool */
 
 		if (p->n == p->want) {
 			p->more = 1;
@@ -62,12 +63,12 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			return HH_PAGE_FULL;
 		}
 		if (!hh_valid_type(s[i].value.type) || s[i].time < p->from || s[i].time >= p->to ||
-		    (p->n && s[i].time < cur[p->n - 1].time)) {
+		    (p->n && s[i].time < p->pool[at - 1].time)) {
 			p->fail = HIVEHA_ESTORE;
 			p->why = "the store delivered a sample out of range, out of order or of an invalid type";
 			return HH_PAGE_FULL;
 		}
-		if (p->total + p->n == p->cap) {
+		if (at == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 256;
 
 			if (cap > p->total + p->want)
@@ -79,9 +80,8 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			}
 			p->pool = d;
 			p->cap = cap;
-			cur = p->pool + p->total;
 		}
-		d = &cur[p->n];
+		d = &p->pool[at];
 		d->time = s[i].time;
 		d->quality = s[i].quality;
 		if (hiveha_value_copy(&d->value, &s[i].value)) {

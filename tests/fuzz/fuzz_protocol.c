@@ -2,8 +2,9 @@
  * fuzz_protocol.c - every protocol decoder on arbitrary bytes.
  *
  * The first byte picks the decoder (all message kinds, both sample
- * encodings arrive through the timeseries reply decoder); the rest is the
- * message. Besides crashes, leaks and overreads it checks one property:
+ * encodings arrive through the timeseries reply decoder, which answers a
+ * request for the items of `req_items`: a binary reply names them by
+ * index); the rest is the message. Besides crashes, leaks and overreads it checks one property:
  * whatever a decoder accepts, the matching encoder writes again and the
  * decoder accepts that too (decode -> encode -> decode).
  */
@@ -51,22 +52,29 @@ static void ts_request(const unsigned char *p, size_t n, const hh_limits *lim)
 	hh_buf_free(&b);
 }
 
+static const char *const req_items[] = { "a", "b", "c", "d", "e", "f", "g", "h" };
+#define REQ_ITEMS (sizeof(req_items) / sizeof(req_items[0]))
+
 static void ts_reply(const unsigned char *p, size_t n, const hh_limits *lim)
 {
 	hh_ts_reply m, m2;
 	hh_errbuf err;
 	hh_buf b;
 	size_t i, k;
+	int json = n < 3 || memcmp(p, "HHB", 3) != 0;
 
-	if (hh_decode_ts_reply(&m, p, n, lim, &err))
+	if (hh_decode_ts_reply_for(&m, p, n, lim, &err, req_items, REQ_ITEMS))
 		return;
 	hh_buf_init(&b, NULL);
 	/* Binary carries everything; JSON everything but NUL in strings, which
-	 * a JSON decode never produces. */
-	CHECK(hh_encode_ts_reply(&b, &m, n && p[0] == '{' ? HH_ENC_JSON : HH_ENC_BIN) == 0);
-	CHECK(hh_decode_ts_reply(&m2, b.data, b.len, lim, &err) == 0);
+	 * a JSON decode never produces. JSON ids need not be the request's. */
+	CHECK(hh_encode_ts_reply_for(&b, &m, json ? HH_ENC_JSON : HH_ENC_BIN, req_items, REQ_ITEMS) == 0);
+	CHECK(hh_decode_ts_reply_for(&m2, b.data, b.len, lim, &err, req_items, REQ_ITEMS) == 0);
 	CHECK(m2.item_count == m.item_count && m2.gap_count == m.gap_count);
 	for (i = 0; i < m.item_count; i++) {
+		CHECK(!strcmp(m2.items[i].id, m.items[i].id));
+		CHECK(!m2.items[i].unknown == !m.items[i].unknown);
+		CHECK(!m2.items[i].complete == !m.items[i].complete);
 		CHECK(m2.items[i].count == m.items[i].count);
 		for (k = 0; k < m.items[i].count; k++)
 			CHECK(hiveha_sample_compare(&m.items[i].samples[k], &m2.items[i].samples[k]) == 0);
