@@ -313,7 +313,9 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 		 * bytes cannot hold is refused before allocating. */
 		if (e.count > e.bytes)
 			return hh_err(err, HIVEHA_EPROTOCOL, "item count larger than its block");
-		if (e.bytes > (uint64_t)(end - p) - bytes)
+		/* What is left after this entry must hold the blocks so far and this
+		 * one (checked without wrapping around). */
+		if (bytes > (uint64_t)(end - p) || e.bytes > (uint64_t)(end - p) - bytes)
 			return hh_err(err, HIVEHA_EPROTOCOL, "item blocks longer than the message");
 		bytes += e.bytes;
 	}

@@ -323,10 +323,13 @@ static const char *const abc[] = { "a", "b", "c" };
 
 static int bin_decode(const char *header, const unsigned char *blk, size_t blen, hh_errbuf *err)
 {
-	unsigned char buf[1024];
 	size_t hl = strlen(header);
+	/* exactly the message, so that the sanitizer build sees any overread */
+	unsigned char *buf = malloc(8 + hl + blen);
 	hh_ts_reply r;
 	int rc;
+
+	cr_assert(buf);
 
 	memcpy(buf, "HHB2", 4);
 	buf[4] = (unsigned char)hl;
@@ -337,6 +340,7 @@ static int bin_decode(const char *header, const unsigned char *blk, size_t blen,
 		memcpy(buf + 8 + hl, blk, blen);
 	rc = hh_decode_ts_reply_for(&r, buf, 8 + hl + blen, &lim, err, abc, 3);
 	hh_ts_reply_free(&r);
+	free(buf);
 	return rc;
 }
 
@@ -418,6 +422,15 @@ Test(hostile, binary_item_table)
 	    0x00, 0x00, 0x03, 0x00, 0x00);
 	BIN(HIVEHA_EPROTOCOL, 0x04, 0x00, 0x03, 0x00, 0x00, 0x00, 0x03, 0x00, 0x00, 0x00, 0x03, 0x00,
 	    0x00, 0x00, 0x03, 0x00, 0x00);
+	/* block lengths whose sum wraps around 2^64 to the bytes that are there:
+	 * 18 (more than is left after the table) + (2^64 - 13) = 5; the block
+	 * (a double with its value missing) would be read past the message */
+	BIN(HIVEHA_EPROTOCOL, 0x02, 0x00, 0x02, 0x01, 0x12,
+	    0x00, 0x02, 0x01, 0xf3, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+	    0x02, 0x01, 0x05, 0x01, 0x00);
+	/* the blocks together longer than the message, each one alone not */
+	BIN(HIVEHA_EPROTOCOL, 0x02, 0x00, 0x02, 0x01, 0x05, 0x00, 0x02, 0x01, 0x05,
+	    0x02, 0x01, 0x00, 0x01, 0x00);
 	/* more entries announced than the bytes can hold (refused before allocating) */
 	BIN(HIVEHA_EPROTOCOL, 0x03, 0x00, 0x03, 0x00, 0x00);
 	/* huge counts: items, samples (before anything is allocated) */
