@@ -63,6 +63,12 @@ struct hiveha_governor {
 };
 
 /* ---- governor.c ---- */
+/* Sets the message hiveha_governor_errmsg() returns. */
+void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 2, 3)))
+#endif
+	;
 void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
 #if defined(__GNUC__)
 	__attribute__((format(printf, 3, 4)))

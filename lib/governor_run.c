@@ -1,0 +1,319 @@
+/*
+ * governor_run.c - running a governor: the start-up that opens and persists
+ * each deputy's gap, the covered-until heartbeat and clean-stop mark, the
+ * blocking run, poll, the background thread, and stop.
+ */
+#include <string.h>
+
+#include "governor_internal.h"
+
+/* ---- start-up -------------------------------------------------------- */
+
+static hiveha_time expert_start(const hiveha_governor *gov, int kind)
+{
+	return kind == HIVEHA_DEPUTY_TREND ? gov->cfg.trend_expert_start : gov->cfg.events_expert_start;
+}
+
+/* Computes every deputy's new gap and persists it with covered-until =
+ * start time, in one transaction, before any sync work: a crash from here
+ * on finds the gap pending at the next start. */
+static int startup(hiveha_governor *gov)
+{
+	if (gov->started)
+		return HIVEHA_OK;
+	gov->start_time = gov->cfg.start_time ? gov->cfg.start_time : gov->clock.now(gov->clock.ctx);
+	hh_syncstate next[HIVEHA_DEPUTY_KIND_COUNT];
+	int rc = HIVEHA_OK;
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		hh_syncstate_init(&next[k], gov->alloc);
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++) {
+		hh_deputy *d = &gov->dep[k];
+		rc = hh_syncstate_copy(&next[k], &d->st);
+		if (rc)
+			break;
+		hh_gap_config gc = { gov->cfg.overlap_ms, gov->cfg.lookback_ms, expert_start(gov, k) };
+		hh_range gap;
+		int has_gap = 0;
+		hh_startup_gap(&d->st, &gc, gov->start_time, &gap, &has_gap);
+		if (!d->st.present)
+			next[k].history_start = gov->start_time;
+		if (has_gap) {
+			/* A disabled deputy never fills its gap: record it as closed so
+			 * that this instance never vouches for time it did not collect. */
+			rc = d->enabled ? hh_spans_add(&next[k].pending, gap.from, gap.to) :
+			                  hh_spans_add(&next[k].closed, gap.from, gap.to);
+			if (!rc && d->enabled)
+				rc = hh_spans_remove(&next[k].closed, gap.from, gap.to);
+			if (!rc && gap.from < next[k].history_start)
+				next[k].history_start = gap.from;
+			/* A merged gap is different work: the checkpoint would lie. */
+			if (next[k].ck.active && !rc) {
+				int still = 0;
+				for (size_t i = 0; i < next[k].pending.n; i++)
+					if (next[k].pending.v[i].from == next[k].ck.gap_from &&
+					    next[k].pending.v[i].to == next[k].ck.gap_to)
+						still = 1;
+				if (!still)
+					hh_checkpoint_clear(&next[k]);
+			}
+		}
+		next[k].present = 1;
+		next[k].covered_until = gov->start_time;
+		if (!rc && d->enabled) {
+			char a[HIVEHA_ISO8601_SIZE] = "?", b[HIVEHA_ISO8601_SIZE] = "?";
+			if (has_gap) {
+				hiveha_time_to_iso8601(a, sizeof(a), gap.from);
+				hiveha_time_to_iso8601(b, sizeof(b), gap.to);
+				hh_gov_log(gov, HIVEHA_LOG_INFO, "%s: gap [%s, %s) opened at start",
+				           hiveha_deputy_name(k), a, b);
+			} else if (!d->st.present) {
+				hh_dep_note(gov, d, HIVEHA_LOG_INFO,
+				            "no previous state: nothing to sync (configure a look-back to sync at first start)");
+			}
+		}
+	}
+	if (!rc) {
+		hiveha_store_txn *txn = NULL;
+		rc = gov->store.begin(gov->store.ctx, &txn);
+		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++)
+			rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
+		if (txn) {
+			if (!rc)
+				rc = gov->store.commit(gov->store.ctx, txn);
+			else
+				gov->store.rollback(gov->store.ctx, txn);
+		}
+		if (rc)
+			hh_gov_set_err(gov, "writing the start-up sync state failed: %s", hiveha_strerror(rc));
+	}
+	if (!rc) {
+		hh_mutex_lock(&gov->lock);
+		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+			hh_syncstate t = gov->dep[k].st;
+			gov->dep[k].st = next[k];
+			next[k] = t;
+		}
+		gov->started = 1;
+		hh_mutex_unlock(&gov->lock);
+		gov->next_heartbeat_ns = gov->clock.monotonic_ns(gov->clock.ctx) +
+		                         gov->cfg.heartbeat_ms * 1000000;
+	}
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		hh_syncstate_free(&next[k]);
+	return rc;
+}
+
+/* Writes covered-until = now for every deputy in one transaction. */
+static int heartbeat(hiveha_governor *gov)
+{
+	hiveha_time now = gov->clock.now(gov->clock.ctx);
+	hh_syncstate next[HIVEHA_DEPUTY_KIND_COUNT];
+	int rc = HIVEHA_OK;
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		hh_syncstate_init(&next[k], gov->alloc);
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++) {
+		rc = hh_syncstate_copy(&next[k], &gov->dep[k].st);
+		if (now > next[k].covered_until)
+			next[k].covered_until = now;
+	}
+	hiveha_store_txn *txn = NULL;
+	if (!rc)
+		rc = gov->store.begin(gov->store.ctx, &txn);
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++)
+		rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
+	if (txn) {
+		if (!rc)
+			rc = gov->store.commit(gov->store.ctx, txn);
+		else
+			gov->store.rollback(gov->store.ctx, txn);
+	}
+	if (!rc) {
+		hh_mutex_lock(&gov->lock);
+		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+			gov->dep[k].st.covered_until = next[k].covered_until;
+		hh_mutex_unlock(&gov->lock);
+	} else {
+		hh_gov_log(gov, HIVEHA_LOG_WARN, "writing the covered-until heartbeat failed: %s",
+		           hiveha_strerror(rc));
+	}
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		hh_syncstate_free(&next[k]);
+	return rc;
+}
+
+static int all_rounds(hiveha_governor *gov)
+{
+	int first = HIVEHA_OK;
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+		hh_deputy *d = &gov->dep[k];
+		if (!d->enabled)
+			continue;
+		int rc = hh_dep_round(gov, d);
+		if (rc && !first)
+			first = rc;
+		if (rc == HIVEHA_ECANCELLED)
+			break;
+	}
+	return first;
+}
+
+static void reset_transport(hiveha_governor *gov)
+{
+	if (gov->transport.cancel && gov->transport.reset)
+		gov->transport.reset(gov->transport.ctx);
+}
+
+int hiveha_governor_run(hiveha_governor *gov)
+{
+	if (!gov)
+		return HIVEHA_EINVAL;
+	if (gov->thread_running) {
+		hh_gov_set_err(gov, "hiveha_governor_run: the governor runs in the background; stop it first");
+		return HIVEHA_ESTATE;
+	}
+	atomic_store(&gov->stop, 0);
+	reset_transport(gov);
+	gov->errmsg[0] = '\0';
+	atomic_store(&gov->in_run, 1);
+	int rc = startup(gov);
+	if (!rc)
+		rc = all_rounds(gov);
+	atomic_store(&gov->in_run, 0);
+	if (rc == HIVEHA_ECANCELLED && !gov->errmsg[0])
+		hh_gov_set_err(gov, "hiveha_governor_run: stopped");
+	if (rc && !gov->errmsg[0]) {
+		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+			if (gov->dep[k].state == HIVEHA_DEPUTY_FINISHED_WITH_ERROR) {
+				hh_gov_set_err(gov, "%s: %s", hiveha_deputy_name(k), gov->dep[k].sync_state);
+				break;
+			}
+	}
+	return rc;
+}
+
+static int64_t ms_until(int64_t now_ns, int64_t due_ns)
+{
+	if (due_ns <= now_ns)
+		return 0;
+	return (due_ns - now_ns + 999999) / 1000000;
+}
+
+/* The background work that is due: heartbeat and retries. */
+static int poll_once(hiveha_governor *gov, int64_t *next_ms)
+{
+	int rc = HIVEHA_OK;
+	int64_t now = gov->clock.monotonic_ns(gov->clock.ctx);
+	if (now >= gov->next_heartbeat_ns) {
+		heartbeat(gov);
+		gov->next_heartbeat_ns = now + gov->cfg.heartbeat_ms * 1000000;
+	}
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !hh_gov_stopping(gov); k++) {
+		hh_deputy *d = &gov->dep[k];
+		if (!d->enabled || !d->next_retry_ns)
+			continue;
+		now = gov->clock.monotonic_ns(gov->clock.ctx);
+		if (now >= d->next_retry_ns) {
+			int r = hh_dep_round(gov, d);
+			if (r && !rc)
+				rc = r;
+		}
+	}
+	now = gov->clock.monotonic_ns(gov->clock.ctx);
+	int64_t next = ms_until(now, gov->next_heartbeat_ns);
+	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+		const hh_deputy *d = &gov->dep[k];
+		if (d->enabled && d->next_retry_ns) {
+			int64_t m = ms_until(now, d->next_retry_ns);
+			if (m < next)
+				next = m;
+		}
+	}
+	if (next_ms)
+		*next_ms = next;
+	return rc;
+}
+
+int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out)
+{
+	if (!gov)
+		return HIVEHA_EINVAL;
+	if (gov->thread_running) {
+		hh_gov_set_err(gov, "hiveha_governor_poll: the governor runs in the background");
+		return HIVEHA_ESTATE;
+	}
+	if (!gov->started) {
+		hh_gov_set_err(gov, "hiveha_governor_poll: call hiveha_governor_run first");
+		return HIVEHA_ESTATE;
+	}
+	atomic_store(&gov->stop, 0);
+	return poll_once(gov, next_ms_out);
+}
+
+static void background(void *arg)
+{
+	hiveha_governor *gov = arg;
+	/* A store that is briefly unavailable must not leave a governor that
+	 * never heartbeats: retry the start-up with back-off until stopped. */
+	int64_t backoff = gov->cfg.retry_initial_ms;
+	while (startup(gov) != HIVEHA_OK) {
+		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->errmsg,
+		           (long long)backoff);
+		if (hh_gov_sleep_ms(gov, backoff))
+			return;
+		backoff = backoff * 2 > gov->cfg.retry_max_ms ? gov->cfg.retry_max_ms : backoff * 2;
+	}
+	all_rounds(gov);
+	while (!hh_gov_stopping(gov)) {
+		int64_t next_ms = 0;
+		poll_once(gov, &next_ms);
+		if (next_ms < 1)
+			next_ms = 1;
+		if (hh_gov_sleep_ms(gov, next_ms))
+			break;
+	}
+}
+
+int hiveha_governor_start(hiveha_governor *gov)
+{
+	if (!gov)
+		return HIVEHA_EINVAL;
+	if (gov->thread_running) {
+		hh_gov_set_err(gov, "hiveha_governor_start: already started");
+		return HIVEHA_ESTATE;
+	}
+	atomic_store(&gov->stop, 0);
+	reset_transport(gov);
+	int rc = hh_thread_create(&gov->thread, background, gov);
+	if (rc) {
+		hh_gov_set_err(gov, "hiveha_governor_start: cannot create the background thread");
+		return rc;
+	}
+	gov->thread_running = 1;
+	return HIVEHA_OK;
+}
+
+int hiveha_governor_stop(hiveha_governor *gov)
+{
+	if (!gov)
+		return HIVEHA_EINVAL;
+	atomic_store(&gov->stop, 1);
+	gov->clock.wake(gov->clock.ctx);
+	if (gov->transport.cancel)
+		gov->transport.cancel(gov->transport.ctx);
+	if (gov->thread_running) {
+		hh_thread_join(gov->thread);
+		gov->thread_running = 0;
+	}
+	/* The clean-stop mark: even a short run leaves covered-until. When
+	 * run() is executing on another thread it is the writer; the mark is
+	 * written by the stop (or free) that follows its return. */
+	int rc = HIVEHA_OK;
+	if (gov->started && !atomic_load(&gov->in_run)) {
+		rc = heartbeat(gov);
+		if (rc)
+			hh_gov_set_err(gov, "hiveha_governor_stop: writing covered-until failed: %s",
+			        hiveha_strerror(rc));
+	}
+	return rc;
+}
+
