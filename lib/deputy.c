@@ -438,10 +438,15 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d)
 		hh_dep_note(gov, d, HIVEHA_LOG_WARN, "%llu item(s) unknown to the peer, left untouched: %s",
 		            (unsigned long long)d->unknown_items, d->unknown_names);
 	if (!rc) {
-		if (d->requests_round)
+		if (d->requests_round && d->kind == HIVEHA_DEPUTY_TREND)
+			hh_dep_note(gov, d, HIVEHA_LOG_INFO, "filled: %llu samples in %llu requests",
+			            (unsigned long long)d->samples_round,
+			            (unsigned long long)d->requests_round);
+		else if (d->requests_round)
 			hh_dep_note(gov, d, HIVEHA_LOG_INFO,
-			            "filled: %llu samples, %llu events in %llu requests",
-			            (unsigned long long)d->samples_round, (unsigned long long)d->events_round,
+			            "filled: %llu events received, %llu of them new, in %llu requests",
+			            (unsigned long long)d->progress.events_done,
+			            (unsigned long long)d->events_round,
 			            (unsigned long long)d->requests_round);
 		rc = finish_ok(gov, d);
 	}
