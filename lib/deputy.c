@@ -258,7 +258,7 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 		return rc;
 	}
 	hh_hello hello = { HH_PROTOCOL_VERSION, gov->instance_id, gov->clock.now(gov->clock.ctx),
-		           HH_CAP_BIN_SAMPLES };
+		           HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC };
 	hh_buf body, reply;
 	hh_buf_init(&body, gov->alloc);
 	hh_buf_init(&reply, gov->alloc);

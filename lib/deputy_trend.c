@@ -292,7 +292,7 @@ static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
 		req.start_time = ck->time;
 		req.start_skip = ck->skip;
 	}
-	return hh_encode_ts_request(out, &req);
+	return hh_encode_ts_request_caps(out, &req, x->gov->peer_caps);
 }
 
 static void ts_prepare(void *ctx, void *page)

@@ -21,6 +21,7 @@
 
 /* Capabilities announced in hello. */
 #define HH_CAP_BIN_SAMPLES 0x1u  /* replies may carry samples as binary blocks */
+#define HH_CAP_ITEMS_FC 0x2u     /* timeseries requests may carry front-coded ids ("items_fc") */
 
 /* Sample encodings a timeseries request may ask for. */
 #define HH_ENC_JSON 0
@@ -136,7 +137,13 @@ int hh_buf_reserve(hh_buf *b, size_t extra);
 
 /* Encoders append one complete message to `out`. */
 int hh_encode_hello(hh_buf *out, const hh_hello *m);
+/* Ids as a plain "items" array (any peer reads it). */
 int hh_encode_ts_request(hh_buf *out, const hh_ts_request *m);
+/* The same request for a peer that announced `peer_caps` in hello: with
+ * HH_CAP_ITEMS_FC and strictly ascending ids (strcmp) the ids are
+ * front-coded ("items_fc"), else a plain "items" array. The decoder reads
+ * either into `items`. */
+int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer_caps);
 /* A timeseries reply to the request whose item ids are items[0..item_count).
  * HH_ENC_BIN refers to each item by its index there (every reply item's id
  * must be one of them, in request order; HIVEHA_EINVAL otherwise); JSON

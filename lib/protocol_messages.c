@@ -159,44 +159,200 @@ static int check_items(char *const *items, size_t n, size_t max_items, size_t ma
 
 /* ---- timeseries request ---------------------------------------------------- */
 
+/* Front coding (docs/protocol.md §4 "items_fc") needs strictly ascending ids. */
+static int ascending(char *const *items, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(items[i - 1], items[i]) >= 0)
+			return 0;
+	return 1;
+}
+
+static int is_utf8_cont(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+
+/* Bytes id shares with prev, cut back to a character boundary of both, so
+ * that each suffix is a valid UTF-8 string of its own. */
+static size_t shared_prefix(const char *prev, const char *id)
+{
+	size_t l = 0;
+
+	while (prev[l] && prev[l] == id[l])
+		l++;
+	if (l > UINT32_MAX)
+		l = UINT32_MAX;
+	while (l > 0 && (is_utf8_cont((unsigned char)id[l]) || is_utf8_cont((unsigned char)prev[l])))
+		l--;
+	return l;
+}
+
+static int add_items_fc(cJSON *o, char *const *items, size_t n)
+{
+	cJSON *fc, *pre, *suf, *it;
+	char buf[24];
+	size_t i, l;
+
+	if (!(fc = cJSON_AddObjectToObject(o, "items_fc")) ||
+	    !(pre = cJSON_AddArrayToObject(fc, "prefix")) ||
+	    !(suf = cJSON_AddArrayToObject(fc, "suffix")))
+		return HIVEHA_ENOMEM;
+	for (i = 0; i < n; i++) {
+		l = i ? shared_prefix(items[i - 1], items[i]) : 0;
+		hh_fmt_u64(buf, l);
+		if (!(it = cJSON_CreateRaw(buf)))
+			return HIVEHA_ENOMEM;
+		cJSON_AddItemToArray(pre, it);
+		if (!(it = cJSON_CreateString(items[i] + l)))
+			return HIVEHA_ENOMEM;
+		cJSON_AddItemToArray(suf, it);
+	}
+	return 0;
+}
+
+static int add_items(cJSON *o, char *const *items, size_t n)
+{
+	cJSON *arr, *s;
+	size_t i;
+
+	if (!(arr = cJSON_AddArrayToObject(o, "items")))
+		return HIVEHA_ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (!(s = cJSON_CreateString(items[i])))
+			return HIVEHA_ENOMEM;
+		cJSON_AddItemToArray(arr, s);
+	}
+	return 0;
+}
+
 int hh_encode_ts_request(hh_buf *out, const hh_ts_request *m)
 {
-	cJSON *o, *arr;
-	size_t i;
+	return hh_encode_ts_request_caps(out, m, 0);
+}
+
+int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer_caps)
+{
+	cJSON *o;
+	int fc;
 
 	if (!out || !m || (m->encoding != HH_ENC_JSON && m->encoding != HH_ENC_BIN) ||
 	    check_window(m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor, NULL) ||
 	    check_items(m->items, m->item_count, SIZE_MAX, SIZE_MAX, NULL))
 		return HIVEHA_EINVAL;
+	fc = (peer_caps & HH_CAP_ITEMS_FC) && ascending(m->items, m->item_count);
 	if (!(o = hh_json_new_message(HH_T_TS_REQUEST)))
 		return HIVEHA_ENOMEM;
 	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
-	    !(arr = cJSON_AddArrayToObject(o, "items")))
-		goto nomem;
-	for (i = 0; i < m->item_count; i++) {
-		cJSON *s = cJSON_CreateString(m->items[i]);
-
-		if (!s)
-			goto nomem;
-		cJSON_AddItemToArray(arr, s);
+	    (fc ? add_items_fc(o, m->items, m->item_count) : add_items(o, m->items, m->item_count)) ||
+	    hh_json_add_u32(o, "max_samples", m->max_samples) ||
+	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json")) {
+		cJSON_Delete(o);
+		return HIVEHA_ENOMEM;
 	}
-	if (hh_json_add_u32(o, "max_samples", m->max_samples) ||
-	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json"))
-		goto nomem;
 	return hh_json_emit(out, o);
-nomem:
-	cJSON_Delete(o);
-	return HIVEHA_ENOMEM;
+}
+
+static int get_items(hh_ts_request *out, const cJSON *arr, const hh_limits *lim, hh_errbuf *err)
+{
+	const cJSON *it;
+	size_t n, i = 0;
+
+	if (!cJSON_IsArray(arr))
+		return hh_err(err, HIVEHA_EPROTOCOL, "\"items\" must be an array of strings");
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n > lim->max_items)
+		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one request", lim->max_items);
+	if (n && !(out->items = calloc(n, sizeof(*out->items))))
+		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsString(it))
+			return hh_err(err, HIVEHA_EPROTOCOL, "\"items\" must be an array of strings");
+		if (!(out->items[i] = hh_strdup(NULL, it->valuestring)))
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		out->item_count = ++i;
+	}
+	return check_items(out->items, out->item_count, lim->max_items, lim->max_string_bytes, err);
+}
+
+/*
+ * Rebuilds front-coded ids: id[i] = the first prefix[i] bytes of id[i-1],
+ * then suffix[i]. Every rule of plain "items" holds for the result, and
+ * more: strictly ascending, prefixes at a character boundary (suffixes are
+ * valid UTF-8, checked by the parser, so the ids are too), and no more id
+ * bytes in total than a message may hold, so that a small message cannot
+ * make the decoder allocate max_items x max_string_bytes.
+ */
+static int get_items_fc(hh_ts_request *out, const cJSON *fc, const hh_limits *lim, hh_errbuf *err)
+{
+	const cJSON *pre = cJSON_GetObjectItemCaseSensitive(fc, "prefix");
+	const cJSON *suf = cJSON_GetObjectItemCaseSensitive(fc, "suffix");
+	const cJSON *p_it, *s_it;
+	const char *prev = "";
+	size_t n, i = 0, prev_len = 0, total = 0, slen, len;
+	uint32_t p;
+	char *id;
+
+	if (!cJSON_IsObject(fc) || !cJSON_IsArray(pre) || !cJSON_IsArray(suf))
+		return hh_err(err, HIVEHA_EPROTOCOL,
+		              "\"items_fc\" must be an object with arrays \"prefix\" and \"suffix\"");
+	n = (size_t)cJSON_GetArraySize(suf);
+	if ((size_t)cJSON_GetArraySize(pre) != n)
+		return hh_err(err, HIVEHA_EPROTOCOL, "items_fc: %zu prefix lengths for %zu suffixes",
+		              (size_t)cJSON_GetArraySize(pre), n);
+	if (n == 0)
+		return hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs at least one item");
+	if (n > lim->max_items)
+		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one request", lim->max_items);
+	if (!(out->items = calloc(n, sizeof(*out->items))))
+		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	for (p_it = pre->child, s_it = suf->child; p_it && s_it; p_it = p_it->next, s_it = s_it->next) {
+		if (!cJSON_IsString(s_it))
+			return hh_err(err, HIVEHA_EPROTOCOL, "items_fc: \"suffix\" must be an array of strings");
+		if (hh_json_u32_of(p_it, &p))
+			return hh_err(err, HIVEHA_EPROTOCOL,
+			              "items_fc: \"prefix\" must be an array of integers 0..4294967295");
+		if (p > prev_len)
+			return hh_err(err, HIVEHA_EPROTOCOL,
+			              "item %zu: prefix of %u bytes, the previous id has %zu", i, p, prev_len);
+		if (p < prev_len && is_utf8_cont((unsigned char)prev[p]))
+			return hh_err(err, HIVEHA_EPROTOCOL,
+			              "item %zu: prefix of %u bytes ends inside a UTF-8 character", i, p);
+		slen = strlen(s_it->valuestring);
+		if (p == 0 && slen == 0)
+			return hh_err(err, HIVEHA_EPROTOCOL, "item %zu: empty item id", i);
+		if (slen > lim->max_string_bytes - p)
+			return hh_err(err, HIVEHA_ELIMIT, "item %zu: id longer than %zu bytes", i,
+			              lim->max_string_bytes);
+		len = p + slen;
+		if (len > lim->max_message_bytes - total)
+			return hh_err(err, HIVEHA_ELIMIT, "items_fc: the ids add up to more than %zu bytes",
+			              lim->max_message_bytes);
+		total += len;
+		if (i && strcmp(s_it->valuestring, prev + p) <= 0)
+			return hh_err(err, HIVEHA_EPROTOCOL,
+			              "item %zu: items_fc ids must be strictly ascending (byte order)", i);
+		if (!(id = malloc(len + 1)))
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		memcpy(id, prev, p);
+		memcpy(id + p, s_it->valuestring, slen + 1);
+		out->items[i] = id;
+		out->item_count = ++i;
+		prev = id;
+		prev_len = len;
+	}
+	return 0;
 }
 
 int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const hh_limits *lim,
                          hh_errbuf *err)
 {
-	const cJSON *arr, *it;
+	const cJSON *arr, *fc;
 	const char *type;
 	char *enc = NULL;
 	cJSON *root;
-	size_t n, i = 0;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -207,31 +363,17 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 		goto done;
 	}
 	arr = cJSON_GetObjectItemCaseSensitive(root, "items");
-	if (!cJSON_IsArray(arr)) {
-		rc = hh_err(err, HIVEHA_EPROTOCOL, "\"items\" must be an array of strings");
-		goto done;
-	}
-	n = (size_t)cJSON_GetArraySize(arr);
-	if (n > lim->max_items) {
-		rc = hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one request", lim->max_items);
-		goto done;
-	}
-	if (n && !(out->items = calloc(n, sizeof(*out->items)))) {
-		rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
-		goto done;
-	}
-	cJSON_ArrayForEach(it, arr) {
-		if (!cJSON_IsString(it)) {
-			rc = hh_err(err, HIVEHA_EPROTOCOL, "\"items\" must be an array of strings");
-			goto done;
-		}
-		if (!(out->items[i] = hh_strdup(NULL, it->valuestring))) {
-			rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
-			goto done;
-		}
-		out->item_count = ++i;
-	}
-	if ((rc = check_items(out->items, out->item_count, lim->max_items, lim->max_string_bytes, err)) ||
+	fc = cJSON_GetObjectItemCaseSensitive(root, "items_fc");
+	if (arr && fc)
+		rc = hh_err(err, HIVEHA_EPROTOCOL,
+		            "a timeseries request has \"items\" or \"items_fc\", not both");
+	else if (fc)
+		rc = get_items_fc(out, fc, lim, err);
+	else if (arr)
+		rc = get_items(out, arr, lim, err);
+	else
+		rc = hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs \"items\" or \"items_fc\"");
+	if (rc ||
 	    (rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
 	                     &out->start_skip, &out->cursor, err)) ||
 	    (rc = hh_json_get_u32(root, "max_samples", 0, &out->max_samples, err)) ||

@@ -197,7 +197,7 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	reply.protocol = HH_PROTOCOL_VERSION;
 	reply.instance_id = r->instance_id;
 	reply.clock = hh_time_realtime();
-	reply.caps = HH_CAP_BIN_SAMPLES;
+	reply.caps = HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC;
 	return hh_encode_hello(out, &reply);
 }
 
