@@ -125,6 +125,18 @@ static int cmp_str_ptr(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Strictly ascending ids (strcmp) are unique, and can be front-coded
+ * (docs/protocol.md §4 "items_fc"). */
+static int ascending(char *const *items, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (strcmp(items[i - 1], items[i]) >= 0)
+			return 0;
+	return 1;
+}
+
 /* Items: 1..max, non-empty, unique, each at most max_string_bytes. */
 static int check_items(char *const *items, size_t n, size_t max_items, size_t max_len,
                        hh_errbuf *err)
@@ -143,6 +155,9 @@ static int check_items(char *const *items, size_t n, size_t max_items, size_t ma
 		if (strlen(items[i]) > max_len)
 			return hh_err(err, HIVEHA_ELIMIT, "item %zu: id longer than %zu bytes", i, max_len);
 	}
+	/* Deputies send their ids sorted: then no copy and sort is needed. */
+	if (ascending(items, n))
+		return 0;
 	if (!(sorted = malloc(n * sizeof(*sorted))))
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	memcpy(sorted, items, n * sizeof(*sorted));
@@ -158,17 +173,6 @@ static int check_items(char *const *items, size_t n, size_t max_items, size_t ma
 }
 
 /* ---- timeseries request ---------------------------------------------------- */
-
-/* Front coding (docs/protocol.md §4 "items_fc") needs strictly ascending ids. */
-static int ascending(char *const *items, size_t n)
-{
-	size_t i;
-
-	for (i = 1; i < n; i++)
-		if (strcmp(items[i - 1], items[i]) >= 0)
-			return 0;
-	return 1;
-}
 
 static int is_utf8_cont(unsigned char c)
 {
@@ -190,27 +194,37 @@ static size_t shared_prefix(const char *prev, const char *id)
 	return l;
 }
 
+/* The prefix lengths go in as one raw array of decimal numbers: a cJSON
+ * node per number would cost more than the front coding saves. */
 static int add_items_fc(cJSON *o, char *const *items, size_t n)
 {
-	cJSON *fc, *pre, *suf, *it;
-	char buf[24];
+	cJSON *fc, *suf = NULL, *it;
+	char num[24];
+	hh_buf pre;
 	size_t i, l;
+	int rc = HIVEHA_ENOMEM;
 
-	if (!(fc = cJSON_AddObjectToObject(o, "items_fc")) ||
-	    !(pre = cJSON_AddArrayToObject(fc, "prefix")) ||
-	    !(suf = cJSON_AddArrayToObject(fc, "suffix")))
-		return HIVEHA_ENOMEM;
+	hh_buf_init(&pre, NULL);
+	if (!(fc = cJSON_AddObjectToObject(o, "items_fc")) || !(suf = cJSON_CreateArray()) ||
+	    hh_buf_reserve(&pre, 4 * n + 2) || hh_buf_append(&pre, "[", 1))
+		goto done;
 	for (i = 0; i < n; i++) {
 		l = i ? shared_prefix(items[i - 1], items[i]) : 0;
-		hh_fmt_u64(buf, l);
-		if (!(it = cJSON_CreateRaw(buf)))
-			return HIVEHA_ENOMEM;
-		cJSON_AddItemToArray(pre, it);
-		if (!(it = cJSON_CreateString(items[i] + l)))
-			return HIVEHA_ENOMEM;
+		hh_fmt_u64(num, l);
+		if ((i && hh_buf_append(&pre, ",", 1)) || hh_buf_append(&pre, num, strlen(num)) ||
+		    !(it = cJSON_CreateString(items[i] + l)))
+			goto done;
 		cJSON_AddItemToArray(suf, it);
 	}
-	return 0;
+	if (hh_buf_append(&pre, "]", 2) || !cJSON_AddRawToObject(fc, "prefix", (char *)pre.data) ||
+	    !cJSON_AddItemToObject(fc, "suffix", suf))
+		goto done;
+	suf = NULL;
+	rc = 0;
+done:
+	cJSON_Delete(suf);
+	hh_buf_free(&pre);
+	return rc;
 }
 
 static int add_items(cJSON *o, char *const *items, size_t n)
