@@ -137,9 +137,10 @@ static int ascending(char *const *items, size_t n)
 	return 1;
 }
 
-/* Items: 1..max, non-empty, unique, each at most max_string_bytes. */
+/* Items: 1..max, non-empty, unique, each at most max_string_bytes.
+ * *asc (may be NULL) tells whether they are strictly ascending. */
 static int check_items(char *const *items, size_t n, size_t max_items, size_t max_len,
-                       hh_errbuf *err)
+                       hh_errbuf *err, int *asc)
 {
 	char **sorted;
 	size_t i;
@@ -156,7 +157,9 @@ static int check_items(char *const *items, size_t n, size_t max_items, size_t ma
 			return hh_err(err, HIVEHA_ELIMIT, "item %zu: id longer than %zu bytes", i, max_len);
 	}
 	/* Deputies send their ids sorted: then no copy and sort is needed. */
-	if (ascending(items, n))
+	if ((rc = ascending(items, n)) && asc)
+		*asc = 1;
+	if (rc)
 		return 0;
 	if (!(sorted = malloc(n * sizeof(*sorted))))
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
@@ -250,13 +253,13 @@ int hh_encode_ts_request(hh_buf *out, const hh_ts_request *m)
 int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer_caps)
 {
 	cJSON *o;
-	int fc;
+	int fc = 0;
 
 	if (!out || !m || (m->encoding != HH_ENC_JSON && m->encoding != HH_ENC_BIN) ||
 	    check_window(m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor, NULL) ||
-	    check_items(m->items, m->item_count, SIZE_MAX, SIZE_MAX, NULL))
+	    check_items(m->items, m->item_count, SIZE_MAX, SIZE_MAX, NULL, &fc))
 		return HIVEHA_EINVAL;
-	fc = (peer_caps & HH_CAP_ITEMS_FC) && ascending(m->items, m->item_count);
+	fc = fc && (peer_caps & HH_CAP_ITEMS_FC);
 	if (!(o = hh_json_new_message(HH_T_TS_REQUEST)))
 		return HIVEHA_ENOMEM;
 	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
@@ -288,7 +291,8 @@ static int get_items(hh_ts_request *out, const cJSON *arr, const hh_limits *lim,
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 		out->item_count = ++i;
 	}
-	return check_items(out->items, out->item_count, lim->max_items, lim->max_string_bytes, err);
+	return check_items(out->items, out->item_count, lim->max_items, lim->max_string_bytes, err,
+	                   NULL);
 }
 
 /*
