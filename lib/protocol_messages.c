@@ -219,7 +219,8 @@ static int add_items_fc(cJSON *o, char *const *items, size_t n)
 			goto done;
 		cJSON_AddItemToArray(suf, it);
 	}
-	if (hh_buf_append(&pre, "]", 2) /* with its NUL */ || !cJSON_AddRawToObject(fc, "prefix", (char *)pre.data) ||
+	/* "]" with its NUL: cJSON takes the raw text as a C string */
+	if (hh_buf_append(&pre, "]", 2) || !cJSON_AddRawToObject(fc, "prefix", (char *)pre.data) ||
 	    !cJSON_AddItemToObject(fc, "suffix", suf))
 		goto done;
 	suf = NULL;
