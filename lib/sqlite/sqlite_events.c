@@ -148,37 +148,6 @@ static int hh_sq_event_column(sqlite3_stmt *s, hiveha_event *e)
 	return status;
 }
 
-/* The first (time, id) to deliver; skip walks only the events at `from`. */
-static int hh_sq_event_start(hh_sq_store *st, hh_sq_conn *c, hiveha_time from, uint64_t skip,
-                             hiveha_time *t, sqlite3_int64 *id)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*t = from;
-	*id = INT64_MIN;
-	if (skip == 0)
-		return 0;
-	s = hh_sq_stmt(st, c, HH_SQ_EVENT_SKIP_ID);
-	if (s == NULL)
-		return HIVEHA_ESTORE;
-	sqlite3_bind_int64(s, 1, from);
-	sqlite3_bind_int64(s, 2, skip > INT64_MAX ? INT64_MAX : (sqlite3_int64)skip);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*id = sqlite3_column_int64(s, 0);
-	} else if (rc == SQLITE_DONE) {
-		if (from == HIVEHA_TIME_MAX)
-			*id = INT64_MAX;
-		else
-			*t = from + 1;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return hh_sq_db_error(st, c->db, "resuming an event page");
-	return 0;
-}
-
 static int hh_sq_events_scan(hh_sq_store *st, hh_sq_conn *c, hiveha_time from, hiveha_time to,
                              uint64_t skip, size_t max, hiveha_events_fn fn, void *payload)
 {
@@ -192,7 +161,8 @@ static int hh_sq_events_scan(hh_sq_store *st, hh_sq_conn *c, hiveha_time from, h
 
 	if (max == 0 || from >= to)
 		return 0;
-	status = hh_sq_event_start(st, c, from, skip, &t, &id);
+	status = hh_sq_resume_at(st, c, HH_SQ_EVENT_SKIP_ID, -1, from, skip, &t, &id,
+	                         "resuming an event page");
 	if (status != 0)
 		return status;
 	s = hh_sq_stmt(st, c, HH_SQ_EVENT_RANGE);

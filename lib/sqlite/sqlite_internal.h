@@ -86,6 +86,13 @@ int hh_sq_db_error(hh_sq_store *st, sqlite3 *db, const char *what);
 int hh_sq_conn_open(hh_sq_store *st, hh_sq_conn **out, bool writer, char *err, size_t err_size);
 void hh_sq_conn_close(hh_sq_conn *c);
 sqlite3_stmt *hh_sq_stmt(hh_sq_store *st, hh_sq_conn *c, hh_sq_stmt_id id);
+/* Where a read resumes that skips `skip` rows at exactly `from`: the first
+ * row to deliver is at (*t, *key), key being the samples' seq or the
+ * events' id, as returned by statement `id` (which takes the item as its
+ * first parameter when item >= 0). `what` names the read in errors. */
+int hh_sq_resume_at(hh_sq_store *st, hh_sq_conn *c, hh_sq_stmt_id id, sqlite3_int64 item,
+                    hiveha_time from, uint64_t skip, hiveha_time *t, sqlite3_int64 *key,
+                    const char *what);
 int hh_sq_reader_get(hh_sq_store *st, hh_sq_conn **out);
 void hh_sq_reader_put(hh_sq_store *st, hh_sq_conn *c);
 int hh_sq_txn_check(hh_sq_store *st, hiveha_store_txn *txn);

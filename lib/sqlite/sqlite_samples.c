@@ -211,40 +211,6 @@ static void hh_sq_samples_release(hiveha_sample *b, size_t n)
 			free(b[i].value.as.str.ptr);
 }
 
-/* Where a page resumes: the first (time, seq) to deliver. */
-static int hh_sq_sample_start(hh_sq_store *st, hh_sq_conn *c, sqlite3_int64 item, hiveha_time from,
-                              uint64_t skip, hiveha_time *t, sqlite3_int64 *seq)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	*t = from;
-	*seq = INT64_MIN;
-	if (skip == 0)
-		return 0;
-	s = hh_sq_stmt(st, c, HH_SQ_SAMPLE_SKIP_SEQ);
-	if (s == NULL)
-		return HIVEHA_ESTORE;
-	/* The OFFSET walks only the samples at exactly `from`. */
-	sqlite3_bind_int64(s, 1, item);
-	sqlite3_bind_int64(s, 2, from);
-	sqlite3_bind_int64(s, 3, skip > INT64_MAX ? INT64_MAX : (sqlite3_int64)skip);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*seq = sqlite3_column_int64(s, 0);
-	} else if (rc == SQLITE_DONE) {
-		/* All samples at `from` skipped. */
-		if (from == HIVEHA_TIME_MAX)
-			*seq = INT64_MAX;
-		else
-			*t = from + 1;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return hh_sq_db_error(st, c->db, "resuming a sample page");
-	return 0;
-}
-
 static int hh_sq_samples_scan(hh_sq_store *st, hh_sq_conn *c, const char *item_id, hiveha_time from,
                               hiveha_time to, uint64_t skip, size_t max, hiveha_samples_fn fn,
                               void *payload)
@@ -260,7 +226,8 @@ static int hh_sq_samples_scan(hh_sq_store *st, hh_sq_conn *c, const char *item_i
 	status = hh_sq_item_id(st, c, item_id, false, &item);
 	if (status != 0 || max == 0 || from >= to)
 		return status;
-	status = hh_sq_sample_start(st, c, item, from, skip, &t, &seq);
+	status = hh_sq_resume_at(st, c, HH_SQ_SAMPLE_SKIP_SEQ, item, from, skip, &t, &seq,
+	                         "resuming a sample page");
 	if (status != 0)
 		return status;
 	s = hh_sq_stmt(st, c, HH_SQ_SAMPLE_RANGE);

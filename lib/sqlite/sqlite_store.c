@@ -490,3 +490,38 @@ int hiveha_sqlite_last_error(const hiveha_store *store, char *buf, size_t size)
 	mtx_unlock(&st->emtx);
 	return 0;
 }
+
+int hh_sq_resume_at(hh_sq_store *st, hh_sq_conn *c, hh_sq_stmt_id id, sqlite3_int64 item,
+                    hiveha_time from, uint64_t skip, hiveha_time *t, sqlite3_int64 *key,
+                    const char *what)
+{
+	sqlite3_stmt *s;
+	int rc, p = 1;
+
+	*t = from;
+	*key = INT64_MIN;
+	if (skip == 0)
+		return 0;
+	s = hh_sq_stmt(st, c, id);
+	if (s == NULL)
+		return HIVEHA_ESTORE;
+	/* The OFFSET walks only the rows at exactly `from`. */
+	if (item >= 0)
+		sqlite3_bind_int64(s, p++, item);
+	sqlite3_bind_int64(s, p++, from);
+	sqlite3_bind_int64(s, p, skip > INT64_MAX ? INT64_MAX : (sqlite3_int64)skip);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*key = sqlite3_column_int64(s, 0);
+	} else if (rc == SQLITE_DONE) {
+		/* every row at `from` is skipped */
+		if (from == HIVEHA_TIME_MAX)
+			*key = INT64_MAX;
+		else
+			*t = from + 1;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return hh_sq_db_error(st, c->db, what);
+	return 0;
+}
