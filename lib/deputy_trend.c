@@ -58,6 +58,8 @@ static int cmp_str(const void *a, const void *b)
  * so make it true rather than trust it. */
 static void sort_unique(item_list *l)
 {
+	if (l->n < 2)
+		return; /* nothing to do; and qsort(NULL, 0, ...) is undefined */
 	qsort(l->v, l->n, sizeof(*l->v), cmp_str);
 	size_t w = 0;
 	for (size_t i = 0; i < l->n; i++) {
