@@ -23,7 +23,7 @@ int hh_governor_unvouched(hiveha_governor *gov, int kind, hiveha_time from, hive
                           hh_gap_list *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!gov || kind < 0 || kind >= HIVEHA_DEPUTY_KIND_COUNT)
+	if (!gov || kind < 0 || kind >= HH_DEPUTY_KINDS)
 		return HIVEHA_EINVAL;
 	hh_mutex_lock(&gov->lock);
 	const hh_deputy *d = &gov->dep[kind];

@@ -10,6 +10,7 @@
 
 #include "alloc.h"
 #include "governor_internal.h"
+#include "store_txn.h"
 
 /* Upper bound of gap pieces handled in one round; a peer whose coverage
  * keeps changing cannot keep a round alive forever. */
@@ -125,7 +126,7 @@ int hh_dep_commit_state(hiveha_governor *gov, hh_deputy *d, hiveha_store_txn *tx
 static int save_state(hiveha_governor *gov, hh_deputy *d, const hh_syncstate *next)
 {
 	hiveha_store_txn *txn = NULL;
-	int rc = gov->store.begin(gov->store.ctx, &txn);
+	int rc = hh_store_begin(&gov->store, &txn);
 	if (rc)
 		return rc;
 	return hh_dep_commit_state(gov, d, txn, next);
@@ -199,7 +200,8 @@ int hh_dep_exchange_raw(hiveha_governor *gov, const char *kind, const hh_buf *bo
 {
 	if (hh_gov_stopping(gov))
 		return HIVEHA_ECANCELLED;
-	hiveha_request req = { kind, gov->token, body->data, body->len };
+	hiveha_request req = { .version = HIVEHA_REQUEST_VERSION, .kind = kind, .token = gov->token,
+	                       .body = body->data, .body_len = body->len };
 	struct reply_sink sink = { reply, gov->cfg.max_reply_bytes };
 	reply->len = 0;
 	return gov->transport.exchange(gov->transport.ctx, gov->conn, &req, on_reply, &sink,

@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "store_txn.h"
 
 static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
 {
@@ -29,7 +30,7 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 	int rc = hh_syncstate_copy(&next, &d->st);
 	hiveha_store_txn *txn = NULL;
 	if (!rc)
-		rc = gov->store.begin(gov->store.ctx, &txn);
+		rc = hh_store_begin(&gov->store, &txn);
 	if (rc) {
 		hh_syncstate_free(&next);
 		return rc;

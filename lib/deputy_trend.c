@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "store_txn.h"
 
 typedef struct item_list {
 	char **v;
@@ -123,7 +124,7 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 	if (rc)
 		return rc;
 	hiveha_store_txn *txn = NULL;
-	rc = gov->store.begin(gov->store.ctx, &txn);
+	rc = hh_store_begin(&gov->store, &txn);
 	if (rc) {
 		hh_syncstate_free(&next);
 		return rc;
@@ -223,7 +224,7 @@ static int close_gap(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 		hh_checkpoint_clear(&next);
 	hiveha_store_txn *txn = NULL;
 	if (!rc)
-		rc = gov->store.begin(gov->store.ctx, &txn);
+		rc = hh_store_begin(&gov->store, &txn);
 	if (!rc)
 		rc = hh_dep_commit_state(gov, d, txn, &next);
 	hh_syncstate_free(&next);

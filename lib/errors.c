@@ -24,6 +24,7 @@ const char *hiveha_strerror(int status)
 	case HIVEHA_EPARSE: return "malformed text input";
 	case HIVEHA_ERANGE: return "value out of range";
 	case HIVEHA_EUSER: return "stopped by a host callback";
+	case HIVEHA_EWRITE: return "the reply writer failed";
 	}
 	return "unknown status";
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi.h"
 #include "alloc.h"
 #include "governor_internal.h"
 
@@ -61,7 +62,7 @@ int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms)
 static void apply_defaults(hiveha_governor_config *c)
 {
 	if (!c->deputies)
-		c->deputies = HIVEHA_DEPUTIES_ALL;
+		c->deputies = HIVEHA_DEPUTIES_HIVE;
 	if (!c->batch_items)
 		c->batch_items = DEFAULT_BATCH_ITEMS;
 	if (!c->chunk_samples)
@@ -90,39 +91,37 @@ static void report(const hiveha_governor_config *cfg, const char *msg)
 		cfg->on_log(HIVEHA_LOG_ERROR, msg, cfg->payload);
 }
 
-/* Copies an interface struct. Only version 1 exists, so its size is the
- * struct's; when a version 2 appends members, this must copy by the size of
- * the version the host declared, never reading past an older host's struct. */
-#define COPY_IFACE(dst, src) memcpy((dst), (src), sizeof(*(dst)))
-
-static int validate(const hiveha_governor_config *cfg, const hiveha_store *store,
-                    const hiveha_transport *transport, const hiveha_clock *clock, char *msg,
-                    size_t msglen)
+/* Checks the arguments of hiveha_governor_new and copies the config, by its
+ * declared version, into `c`: from then on only the copy is read, so no
+ * member an older host's struct lacks is ever read from its memory. */
+static int validate(const hiveha_governor_config *cfg, hiveha_governor_config *c,
+                    const hiveha_store *store, const hiveha_transport *transport,
+                    const hiveha_clock *clock, char *msg, size_t msglen)
 {
 	if (!cfg || !store || !transport) {
 		snprintf(msg, msglen, "hiveha_governor_new: config, store and transport are required");
 		return HIVEHA_EINVAL;
 	}
-	if (cfg->version == 0 || cfg->version > HIVEHA_GOVERNOR_CONFIG_VERSION) {
+	if (hh_abi_copy_in(&hh_abi_governor_config, c, cfg)) {
 		snprintf(msg, msglen,
 		         "hiveha_governor_config: version %u is not supported (this library knows 1..%d)",
 		         cfg->version, HIVEHA_GOVERNOR_CONFIG_VERSION);
 		return HIVEHA_EVERSION;
 	}
-	unsigned int deputies = cfg->deputies ? cfg->deputies : HIVEHA_DEPUTIES_ALL;
-	if (deputies & ~(unsigned)HIVEHA_DEPUTIES_ALL) {
+	unsigned int deputies = c->deputies ? c->deputies : HIVEHA_DEPUTIES_HIVE;
+	if (deputies & ~(unsigned)HH_DEPUTIES_KNOWN) {
 		snprintf(msg, msglen, "hiveha_governor_config: unknown deputy bits 0x%x",
-		         deputies & ~(unsigned)HIVEHA_DEPUTIES_ALL);
+		         deputies & ~(unsigned)HH_DEPUTIES_KNOWN);
 		return HIVEHA_EINVAL;
 	}
-	if (cfg->overlap_ms < 0 || cfg->lookback_ms < 0 || cfg->heartbeat_ms < 0 ||
-	    cfg->connect_timeout_ms < 0 || cfg->request_timeout_ms < 0 || cfg->retry_initial_ms < 0 ||
-	    cfg->retry_max_ms < 0) {
+	if (c->overlap_ms < 0 || c->lookback_ms < 0 || c->heartbeat_ms < 0 ||
+	    c->connect_timeout_ms < 0 || c->request_timeout_ms < 0 || c->retry_initial_ms < 0 ||
+	    c->retry_max_ms < 0) {
 		snprintf(msg, msglen, "hiveha_governor_config: durations must not be negative");
 		return HIVEHA_EINVAL;
 	}
-	if (cfg->allocator && (!cfg->allocator->malloc || !cfg->allocator->realloc ||
-	                       !cfg->allocator->free)) {
+	if (c->allocator && (!c->allocator->malloc || !c->allocator->realloc ||
+	                     !c->allocator->free)) {
 		snprintf(msg, msglen, "hiveha_governor_config: an allocator needs malloc, realloc and free");
 		return HIVEHA_EINVAL;
 	}
@@ -151,12 +150,13 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		return HIVEHA_EINVAL;
 	}
 	*out = NULL;
-	int rc = validate(cfg, store, transport, clock, msg, sizeof(msg));
+	hiveha_governor_config c;
+	int rc = validate(cfg, &c, store, transport, clock, msg, sizeof(msg));
 	if (rc) {
 		report(cfg, msg);
 		return rc;
 	}
-	const hiveha_allocator *alloc = cfg->allocator;
+	const hiveha_allocator *alloc = c.allocator;
 	hiveha_governor *gov = hh_calloc(alloc, 1, sizeof(*gov));
 	if (!gov) {
 		report(cfg, "hiveha_governor_new: out of memory");
@@ -166,12 +166,12 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		gov->alloc_copy = *alloc;
 		gov->alloc = &gov->alloc_copy;
 	}
-	gov->cfg = *cfg;
+	gov->cfg = c;
 	apply_defaults(&gov->cfg);
-	gov->instance_id = hh_strdup(gov->alloc, cfg->instance_id ? cfg->instance_id : DEFAULT_INSTANCE);
-	gov->peer = hh_strdup(gov->alloc, cfg->peer ? cfg->peer : "");
-	gov->token = cfg->token ? hh_strdup(gov->alloc, cfg->token) : NULL;
-	if (!gov->instance_id || !gov->peer || (cfg->token && !gov->token)) {
+	gov->instance_id = hh_strdup(gov->alloc, c.instance_id ? c.instance_id : DEFAULT_INSTANCE);
+	gov->peer = hh_strdup(gov->alloc, c.peer ? c.peer : "");
+	gov->token = c.token ? hh_strdup(gov->alloc, c.token) : NULL;
+	if (!gov->instance_id || !gov->peer || (c.token && !gov->token)) {
 		free_strings(gov);
 		hh_free(gov->alloc, gov);
 		report(cfg, "hiveha_governor_new: out of memory");
@@ -182,10 +182,11 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 	gov->cfg.token = gov->token;
 	gov->cfg.allocator = gov->alloc;
 
-	COPY_IFACE(&gov->store, store);
-	COPY_IFACE(&gov->transport, transport);
+	/* Versions were checked by validate(); these cannot fail. */
+	hh_abi_copy_in(&hh_abi_store, &gov->store, store);
+	hh_abi_copy_in(&hh_abi_transport, &gov->transport, transport);
 	if (clock) {
-		COPY_IFACE(&gov->clock, clock);
+		hh_abi_copy_in(&hh_abi_clock, &gov->clock, clock);
 	} else if ((rc = hiveha_clock_system(&gov->clock)) != 0) {
 		free_strings(gov);
 		hh_free(gov->alloc, gov);
@@ -207,7 +208,7 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 
 	/* Load each deputy's persisted state now, so that a responder attached
 	 * to this governor vouches correctly even before start. */
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 		hh_deputy *d = &gov->dep[k];
 		d->kind = k;
 		d->enabled = (gov->cfg.deputies & HIVEHA_DEPUTY_MASK(k)) != 0;
@@ -222,7 +223,7 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		char full[600];
 		snprintf(full, sizeof(full), "hiveha_governor_new: %s", msg);
 		report(cfg, full);
-		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			hh_syncstate_free(&gov->dep[k].st);
 		hh_mutex_destroy(&gov->lock);
 		if (!clock && gov->clock.destroy)
@@ -242,7 +243,7 @@ void hiveha_governor_free(hiveha_governor *gov)
 	hiveha_governor_stop(gov);
 	if (gov->conn)
 		gov->transport.close(gov->transport.ctx, gov->conn);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&gov->dep[k].st);
 	hh_mutex_destroy(&gov->lock);
 	if (gov->transport.destroy)
@@ -261,23 +262,29 @@ void hiveha_governor_free(hiveha_governor *gov)
 	hh_free(alloc, gov);
 }
 
-int hiveha_governor_snapshot(hiveha_governor *gov, int kind, hiveha_deputy_snapshot *out)
+int hiveha_governor_snapshot(hiveha_governor *gov, int kind, hiveha_deputy_snapshot *out,
+                             unsigned int version)
 {
-	if (!gov || !out || kind < 0 || kind >= HIVEHA_DEPUTY_KIND_COUNT)
+	hiveha_deputy_snapshot full;
+
+	if (!gov || !out || kind < 0 || kind >= HH_DEPUTY_KINDS)
 		return HIVEHA_EINVAL;
-	memset(out, 0, sizeof(*out));
+	if (!hh_abi_size(&hh_abi_deputy_snapshot, version))
+		return HIVEHA_EVERSION;
+	/* Filled in full here, then only `version`'s bytes go to the host. */
+	memset(&full, 0, sizeof(full));
 	hh_mutex_lock(&gov->lock);
 	const hh_deputy *d = &gov->dep[kind];
-	out->kind = kind;
-	out->enabled = d->enabled;
-	out->state = d->state;
-	out->last_up_to_date = d->st.last_up_to_date;
-	out->covered_until = d->st.covered_until;
-	out->pending_gaps = d->st.pending.n;
-	out->progress = d->progress;
-	snprintf(out->sync_state, sizeof(out->sync_state), "%s", d->sync_state);
+	full.kind = kind;
+	full.enabled = d->enabled;
+	full.state = d->state;
+	full.last_up_to_date = d->st.last_up_to_date;
+	full.covered_until = d->st.covered_until;
+	full.pending_gaps = d->st.pending.n;
+	full.progress = d->progress;
+	snprintf(full.sync_state, sizeof(full.sync_state), "%s", d->sync_state);
 	hh_mutex_unlock(&gov->lock);
-	return HIVEHA_OK;
+	return hh_abi_copy_out(&hh_abi_deputy_snapshot, out, &full, version);
 }
 
 const char *hiveha_governor_errmsg(hiveha_governor *gov)

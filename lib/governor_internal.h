@@ -20,6 +20,12 @@
 
 #define HH_SYNC_STATE_SIZE 1024
 
+/* The deputy kinds this library runs (hiveha_deputy_kind 0..n-1) and their
+ * mask. Internal on purpose: a public count would change when a kind is
+ * appended (governor.h). */
+#define HH_DEPUTY_KINDS 2
+#define HH_DEPUTIES_KNOWN HIVEHA_DEPUTIES_HIVE
+
 typedef struct hh_deputy {
 	int kind;
 	int enabled;
@@ -45,7 +51,7 @@ struct hiveha_governor {
 	hiveha_clock clock;
 
 	hh_mutex lock;
-	hh_deputy dep[HIVEHA_DEPUTY_KIND_COUNT];
+	hh_deputy dep[HH_DEPUTY_KINDS];
 	int started;                      /* start-up gaps computed and persisted */
 	hiveha_time start_time;
 	int64_t next_heartbeat_ns;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "governor_internal.h"
+#include "store_txn.h"
 
 /* ---- start-up -------------------------------------------------------- */
 
@@ -22,11 +23,11 @@ static int startup(hiveha_governor *gov)
 	if (gov->started)
 		return HIVEHA_OK;
 	gov->start_time = gov->cfg.start_time ? gov->cfg.start_time : gov->clock.now(gov->clock.ctx);
-	hh_syncstate next[HIVEHA_DEPUTY_KIND_COUNT];
+	hh_syncstate next[HH_DEPUTY_KINDS];
 	int rc = HIVEHA_OK;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_init(&next[k], gov->alloc);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++) {
 		hh_deputy *d = &gov->dep[k];
 		rc = hh_syncstate_copy(&next[k], &d->st);
 		if (rc)
@@ -73,22 +74,19 @@ static int startup(hiveha_governor *gov)
 		}
 	}
 	if (!rc) {
-		hiveha_store_txn *txn = NULL;
-		rc = gov->store.begin(gov->store.ctx, &txn);
-		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++)
-			rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
-		if (txn) {
-			if (!rc)
-				rc = gov->store.commit(gov->store.ctx, txn);
-			else
-				gov->store.rollback(gov->store.ctx, txn);
+		hiveha_store_txn *txn;
+		rc = hh_store_begin(&gov->store, &txn);
+		if (!rc) {
+			for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++)
+				rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
+			rc = hh_store_end(&gov->store, txn, rc);
 		}
 		if (rc)
 			hh_gov_set_err(gov, "writing the start-up sync state failed: %s", hiveha_strerror(rc));
 	}
 	if (!rc) {
 		hh_mutex_lock(&gov->lock);
-		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+		for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 			hh_syncstate t = gov->dep[k].st;
 			gov->dep[k].st = next[k];
 			next[k] = t;
@@ -98,7 +96,7 @@ static int startup(hiveha_governor *gov)
 		gov->next_heartbeat_ns = gov->clock.monotonic_ns(gov->clock.ctx) +
 		                         gov->cfg.heartbeat_ms * 1000000;
 	}
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&next[k]);
 	return rc;
 }
@@ -107,36 +105,31 @@ static int startup(hiveha_governor *gov)
 static int heartbeat(hiveha_governor *gov)
 {
 	hiveha_time now = gov->clock.now(gov->clock.ctx);
-	hh_syncstate next[HIVEHA_DEPUTY_KIND_COUNT];
+	hh_syncstate next[HH_DEPUTY_KINDS];
 	int rc = HIVEHA_OK;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_init(&next[k], gov->alloc);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++) {
 		rc = hh_syncstate_copy(&next[k], &gov->dep[k].st);
 		if (now > next[k].covered_until)
 			next[k].covered_until = now;
 	}
-	hiveha_store_txn *txn = NULL;
-	if (!rc)
-		rc = gov->store.begin(gov->store.ctx, &txn);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !rc; k++)
-		rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
-	if (txn) {
-		if (!rc)
-			rc = gov->store.commit(gov->store.ctx, txn);
-		else
-			gov->store.rollback(gov->store.ctx, txn);
+	hiveha_store_txn *txn;
+	if (!rc && !(rc = hh_store_begin(&gov->store, &txn))) {
+		for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++)
+			rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
+		rc = hh_store_end(&gov->store, txn, rc);
 	}
 	if (!rc) {
 		hh_mutex_lock(&gov->lock);
-		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			gov->dep[k].st.covered_until = next[k].covered_until;
 		hh_mutex_unlock(&gov->lock);
 	} else {
 		hh_gov_log(gov, HIVEHA_LOG_WARN, "writing the covered-until heartbeat failed: %s",
 		           hiveha_strerror(rc));
 	}
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&next[k]);
 	return rc;
 }
@@ -144,7 +137,7 @@ static int heartbeat(hiveha_governor *gov)
 static int all_rounds(hiveha_governor *gov)
 {
 	int first = HIVEHA_OK;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 		hh_deputy *d = &gov->dep[k];
 		if (!d->enabled)
 			continue;
@@ -182,7 +175,7 @@ int hiveha_governor_run(hiveha_governor *gov)
 	if (rc == HIVEHA_ECANCELLED && !gov->errmsg[0])
 		hh_gov_set_err(gov, "hiveha_governor_run: stopped");
 	if (rc && !gov->errmsg[0]) {
-		for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			if (gov->dep[k].state == HIVEHA_DEPUTY_FINISHED_WITH_ERROR) {
 				hh_gov_set_err(gov, "%s: %s", hiveha_deputy_name(k), gov->dep[k].sync_state);
 				break;
@@ -207,7 +200,7 @@ static int poll_once(hiveha_governor *gov, int64_t *next_ms)
 		heartbeat(gov);
 		gov->next_heartbeat_ns = now + gov->cfg.heartbeat_ms * 1000000;
 	}
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !hh_gov_stopping(gov); k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS && !hh_gov_stopping(gov); k++) {
 		hh_deputy *d = &gov->dep[k];
 		if (!d->enabled || !d->next_retry_ns)
 			continue;
@@ -220,7 +213,7 @@ static int poll_once(hiveha_governor *gov, int64_t *next_ms)
 	}
 	now = gov->clock.monotonic_ns(gov->clock.ctx);
 	int64_t next = ms_until(now, gov->next_heartbeat_ns);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 		const hh_deputy *d = &gov->dep[k];
 		if (d->enabled && d->next_retry_ns) {
 			int64_t m = ms_until(now, d->next_retry_ns);

@@ -16,6 +16,9 @@
 #include <hiveha/store.h>
 #include <hiveha/transport.h>
 
+#include "abi.h"
+#include "governor_internal.h"
+
 #if defined(__GNUC__) || defined(__clang__)
 #  define HH_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
@@ -44,21 +47,26 @@ static int ok(char *msg, size_t msg_size)
 	return HIVEHA_OK;
 }
 
-static int check_version(const char *name, unsigned int version, unsigned int current,
-                         char *msg, size_t msg_size)
+/* Checks the version of a host struct and copies it into `copy` by that
+ * version, so that the checks read only members the host's struct has. */
+static int check_copy(const hh_abi_layout *l, const void *in, void *copy, char *msg,
+                      size_t msg_size)
 {
+	unsigned int version = *(const unsigned int *)in;
+	unsigned int current = l->current;
+
+	if (!hh_abi_copy_in(l, copy, in))
+		return HIVEHA_OK;
 	/* "%.0u" of 0 prints nothing: "supports 1" or "supports 1 to N". */
 	if (version == 0)
 		return fail(HIVEHA_EVERSION, msg, msg_size,
 		            "%s: version 0 is not valid (this library supports 1%s%.0u); initialise "
 		            "the struct with its _INIT macro or _init() function",
-		            name, current > 1 ? " to " : "", current > 1 ? current : 0u);
-	if (version > current)
-		return fail(HIVEHA_EVERSION, msg, msg_size,
-		            "%s: version %u is newer than this library supports (%u); "
-		            "rebuild against newer headers",
-		            name, version, current);
-	return HIVEHA_OK;
+		            l->name, current > 1 ? " to " : "", current > 1 ? current : 0u);
+	return fail(HIVEHA_EVERSION, msg, msg_size,
+	            "%s: version %u is newer than this library supports (%u); "
+	            "rebuild against newer headers",
+	            l->name, version, current);
 }
 
 static int missing(const char *name, const char *member, char *msg, size_t msg_size)
@@ -66,14 +74,18 @@ static int missing(const char *name, const char *member, char *msg, size_t msg_s
 	return fail(HIVEHA_EINVAL, msg, msg_size, "%s: required member '%s' is NULL", name, member);
 }
 
-/* Zeroes a struct whose first member is its version and sets that version. */
-static int init_versioned(void *obj, size_t size, unsigned int version, unsigned int current)
+/* Zeroes the members of `version` of a struct whose first member is its
+ * version, and sets that version. Only that version's bytes: the host's
+ * struct may be older, and smaller, than this library's. */
+static int init_versioned(const hh_abi_layout *l, void *obj, unsigned int version)
 {
+	size_t n;
+
 	if (!obj)
 		return HIVEHA_EINVAL;
-	if (version == 0 || version > current)
+	if (!(n = hh_abi_size(l, version)))
 		return HIVEHA_EVERSION;
-	memset(obj, 0, size);
+	memset(obj, 0, n);
 	*(unsigned int *)obj = version;
 	return HIVEHA_OK;
 }
@@ -82,24 +94,26 @@ static int init_versioned(void *obj, size_t size, unsigned int version, unsigned
 
 int hiveha_store_init(hiveha_store *store, unsigned int version)
 {
-	return init_versioned(store, sizeof(*store), version, HIVEHA_STORE_VERSION);
+	return init_versioned(&hh_abi_store, store, version);
 }
 
-int hiveha_store_check(const hiveha_store *store, unsigned int deputies, char *msg,
+int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
                        size_t msg_size)
 {
 	static const char name[] = "hiveha_store";
+	hiveha_store copy;
+	const hiveha_store *store = &copy;
 	int trend = (deputies & HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND)) != 0;
 	int events = (deputies & HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS)) != 0;
 	int rc;
 
-	if (!store)
+	if (!in)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_version(name, store->version, HIVEHA_STORE_VERSION, msg, msg_size)))
+	if ((rc = check_copy(&hh_abi_store, in, &copy, msg, msg_size)))
 		return rc;
-	if (deputies & ~(unsigned int)HIVEHA_DEPUTIES_ALL)
+	if (deputies & ~(unsigned int)HH_DEPUTIES_KNOWN)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: unknown deputy mask bits 0x%x", name,
-		            deputies & ~(unsigned int)HIVEHA_DEPUTIES_ALL);
+		            deputies & ~(unsigned int)HH_DEPUTIES_KNOWN);
 	/* In struct order, so the first missing member is the one reported. */
 	if (trend && !store->list_items)
 		return missing(name, "list_items", msg, msg_size);
@@ -130,17 +144,19 @@ int hiveha_store_check(const hiveha_store *store, unsigned int deputies, char *m
 
 int hiveha_transport_init(hiveha_transport *t, unsigned int version)
 {
-	return init_versioned(t, sizeof(*t), version, HIVEHA_TRANSPORT_VERSION);
+	return init_versioned(&hh_abi_transport, t, version);
 }
 
-int hiveha_transport_check(const hiveha_transport *t, char *msg, size_t msg_size)
+int hiveha_transport_check(const hiveha_transport *in, char *msg, size_t msg_size)
 {
 	static const char name[] = "hiveha_transport";
+	hiveha_transport copy;
+	const hiveha_transport *t = &copy;
 	int rc;
 
-	if (!t)
+	if (!in)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_version(name, t->version, HIVEHA_TRANSPORT_VERSION, msg, msg_size)))
+	if ((rc = check_copy(&hh_abi_transport, in, &copy, msg, msg_size)))
 		return rc;
 	if (!t->connect)
 		return missing(name, "connect", msg, msg_size);
@@ -159,17 +175,19 @@ int hiveha_transport_check(const hiveha_transport *t, char *msg, size_t msg_size
 
 int hiveha_clock_init(hiveha_clock *clock, unsigned int version)
 {
-	return init_versioned(clock, sizeof(*clock), version, HIVEHA_CLOCK_VERSION);
+	return init_versioned(&hh_abi_clock, clock, version);
 }
 
-int hiveha_clock_check(const hiveha_clock *clock, char *msg, size_t msg_size)
+int hiveha_clock_check(const hiveha_clock *in, char *msg, size_t msg_size)
 {
 	static const char name[] = "hiveha_clock";
+	hiveha_clock copy;
+	const hiveha_clock *clock = &copy;
 	int rc;
 
-	if (!clock)
+	if (!in)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_version(name, clock->version, HIVEHA_CLOCK_VERSION, msg, msg_size)))
+	if ((rc = check_copy(&hh_abi_clock, in, &copy, msg, msg_size)))
 		return rc;
 	if (!clock->now)
 		return missing(name, "now", msg, msg_size);
@@ -186,7 +204,7 @@ int hiveha_clock_check(const hiveha_clock *clock, char *msg, size_t msg_size)
 
 int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int version)
 {
-	int rc = init_versioned(cfg, sizeof(*cfg), version, HIVEHA_GOVERNOR_CONFIG_VERSION);
+	int rc = init_versioned(&hh_abi_governor_config, cfg, version);
 	if (!rc)
 		cfg->overlap_ms = HIVEHA_DEFAULT_OVERLAP_MS; /* 0 is a meaningful overlap */
 	return rc;
@@ -194,7 +212,7 @@ int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int versio
 
 int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version)
 {
-	return init_versioned(cfg, sizeof(*cfg), version, HIVEHA_RESPONDER_CONFIG_VERSION);
+	return init_versioned(&hh_abi_responder_config, cfg, version);
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "abi.h"
 #include "alloc.h"
 #include "platform/platform.h"
 #include "protocol_codec.h"
@@ -28,7 +29,8 @@ static uint32_t or_default(uint32_t v, uint32_t def)
 int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *cfg,
                          const hiveha_store *store, hiveha_governor *governor)
 {
-	const hiveha_allocator *a = NULL;
+	hiveha_responder_config c;
+	const hiveha_allocator *a;
 	hiveha_responder *r;
 	char msg[128];
 	int rc;
@@ -38,13 +40,15 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 	*out = NULL;
 	if (!store)
 		return HIVEHA_EINVAL;
-	if (cfg && (cfg->version == 0 || cfg->version > HIVEHA_RESPONDER_CONFIG_VERSION))
+	/* Only the copy is read from here on: by its declared version, so an
+	 * older host's smaller config is never read past. */
+	if (!cfg)
+		hiveha_responder_config_init(&c, HIVEHA_RESPONDER_CONFIG_VERSION);
+	else if (hh_abi_copy_in(&hh_abi_responder_config, &c, cfg))
 		return HIVEHA_EVERSION;
-	if (cfg && cfg->allocator) {
-		a = cfg->allocator;
-		if (!a->malloc || !a->realloc || !a->free)
-			return HIVEHA_EINVAL;
-	}
+	a = c.allocator;
+	if (a && (!a->malloc || !a->realloc || !a->free))
+		return HIVEHA_EINVAL;
 	if ((rc = hiveha_store_check(store, 0, msg, sizeof(msg))))
 		return rc;
 	if (!(r = hh_calloc(a, 1, sizeof(*r))))
@@ -53,29 +57,24 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 		r->alloc_copy = *a;
 		r->alloc = &r->alloc_copy;
 	}
-	/* Only version 1 exists; a later store version appends members that
-	 * this library does not read, so the v1 prefix is what is copied. */
-	memcpy(&r->store, store, sizeof(r->store));
+	hh_abi_copy_in(&hh_abi_store, &r->store, store); /* version checked above */
 	r->governor = governor;
-	r->instance_id = hh_strdup(r->alloc, cfg && cfg->instance_id ? cfg->instance_id
-	                                                             : DEFAULT_INSTANCE_ID);
-	if (cfg && cfg->token && cfg->token[0]) {
-		r->token = hh_strdup(r->alloc, cfg->token);
-		r->token_len = strlen(cfg->token);
+	r->instance_id = hh_strdup(r->alloc, c.instance_id ? c.instance_id : DEFAULT_INSTANCE_ID);
+	if (c.token && c.token[0]) {
+		r->token = hh_strdup(r->alloc, c.token);
+		r->token_len = strlen(c.token);
 		if (!r->token)
 			goto nomem;
 	}
 	if (!r->instance_id)
 		goto nomem;
-	r->max_request_bytes = or_default(cfg ? cfg->max_request_bytes : 0, DEFAULT_MAX_REQUEST);
-	r->max_reply_bytes = or_default(cfg ? cfg->max_reply_bytes : 0, DEFAULT_MAX_REPLY);
-	r->max_samples = or_default(cfg ? cfg->max_samples : 0, DEFAULT_MAX_SAMPLES);
-	r->max_events = or_default(cfg ? cfg->max_events : 0, DEFAULT_MAX_EVENTS);
-	r->max_items = or_default(cfg ? cfg->max_items : 0, DEFAULT_MAX_ITEMS);
-	if (cfg) {
-		r->on_log = cfg->on_log;
-		r->log_payload = cfg->payload;
-	}
+	r->max_request_bytes = or_default(c.max_request_bytes, DEFAULT_MAX_REQUEST);
+	r->max_reply_bytes = or_default(c.max_reply_bytes, DEFAULT_MAX_REPLY);
+	r->max_samples = or_default(c.max_samples, DEFAULT_MAX_SAMPLES);
+	r->max_events = or_default(c.max_events, DEFAULT_MAX_EVENTS);
+	r->max_items = or_default(c.max_items, DEFAULT_MAX_ITEMS);
+	r->on_log = c.on_log;
+	r->log_payload = c.payload;
 	*out = r;
 	return 0;
 nomem:
@@ -227,14 +226,20 @@ static void log_failure(const hiveha_responder *r, const char *kind, int rc, con
 	          line, r->log_payload);
 }
 
-int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *req, hiveha_reply_fn write,
-                            void *payload)
+int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *host_req,
+                            hiveha_reply_fn write, void *payload)
 {
 	hh_errbuf err = { "" };
+	hiveha_request rq;
+	const hiveha_request *req = &rq;
 	hh_buf out;
-	int rc, wrc;
+	int rc;
 
-	if (!r || !req || !write || (!req->body && req->body_len))
+	if (!r || !host_req || !write)
+		return HIVEHA_EINVAL;
+	if (hh_abi_copy_in(&hh_abi_request, &rq, host_req))
+		return HIVEHA_EVERSION;
+	if (!req->body && req->body_len)
 		return HIVEHA_EINVAL;
 	if (!token_ok(r, req->token))
 		return HIVEHA_EAUTH;
@@ -262,7 +267,11 @@ int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *req, hive
 			return rc;
 		}
 	}
-	wrc = write_all(&out, write, payload);
+	/* A writer's failure gets its own code: passed back unchanged it could
+	 * not be told from the request's outcome (a listener's writer that
+	 * overflows returns HIVEHA_ELIMIT, like a request that is too large). */
+	if (write_all(&out, write, payload))
+		rc = HIVEHA_EWRITE;
 	hh_buf_free(&out);
-	return wrc ? wrc : rc;
+	return rc;
 }

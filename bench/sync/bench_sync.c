@@ -486,7 +486,7 @@ static void phase_governor(const opts *o, const char *path, unsigned port, int k
 	res->rc = rc;
 	if (rc)
 		snprintf(res->msg, sizeof res->msg, "%s", hiveha_governor_errmsg(gov));
-	if (hiveha_governor_snapshot(gov, kind, &snap) == 0) {
+	if (hiveha_governor_snapshot(gov, kind, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION) == 0) {
 		res->requests = snap.progress.requests;
 		if (rc && !res->msg[0])
 			snprintf(res->msg, sizeof res->msg, "%.255s", snap.sync_state);

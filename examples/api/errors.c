@@ -142,7 +142,7 @@ int main(void)
 	int fails = 0, rc;
 
 	/* Every code has its own static description; unknown codes have one too. */
-	for (int code = HIVEHA_OK; code >= HIVEHA_EUSER; code--) {
+	for (int code = HIVEHA_OK; code >= HIVEHA_EWRITE; code--) {
 		printf("%4d  %s\n", code, hiveha_strerror(code));
 		for (int other = code + 1; other <= HIVEHA_OK; other++)
 			fails += strcmp(hiveha_strerror(code), hiveha_strerror(other)) == 0;

@@ -234,8 +234,10 @@ static int mini_store(hiveha_store *st)
 static int collect(const hiveha_store *st, const char *item, hiveha_time from, int n, double v0,
                    uint32_t quality)
 {
-	hiveha_store_txn *txn = NULL;
+	hiveha_store_txn *txn;
 	int rc = st->begin(st->ctx, &txn);
+	if (rc)
+		return rc; /* a failed begin leaves no transaction to end */
 	for (int i = 0; i < n && !rc; i++) {
 		hiveha_sample s = { from + i * HIVEHA_TICKS_PER_SECOND, { 0 }, quality };
 		hiveha_value_set_double(&s.value, v0 + i);
@@ -243,9 +245,11 @@ static int collect(const hiveha_store *st, const char *item, hiveha_time from, i
 	}
 	if (!rc && n == 0)
 		rc = st->replace_samples(st->ctx, txn, item, 0, 0, NULL, 0); /* item, no samples */
-	if (txn && rc)
+	if (rc) {
 		st->rollback(st->ctx, txn);
-	return txn && !rc ? st->commit(st->ctx, txn) : rc;
+		return rc;
+	}
+	return st->commit(st->ctx, txn);
 }
 
 /* ---- an in-process transport: exchange() calls the peer's responder ------ */
@@ -257,14 +261,32 @@ static int t_connect(void *ctx, const char *endpoint, int64_t timeout_ms, hiveha
 	return HIVEHA_OK;
 }
 
+/* Keeps what on_reply returned: hiveha_responder_handle() reports a writer
+ * that stopped as HIVEHA_EWRITE, and exchange() must return on_reply's own
+ * value. */
+typedef struct relay {
+	hiveha_reply_fn on_reply;
+	void *payload;
+	int rc;
+} relay;
+
+static int relay_write(const void *bytes, size_t len, void *payload)
+{
+	relay *r = payload;
+	return r->rc = r->on_reply(bytes, len, r->payload);
+}
+
 static int t_exchange(void *ctx, hiveha_conn *conn, const hiveha_request *req,
                       hiveha_reply_fn on_reply, void *payload, int64_t timeout_ms)
 {
+	relay r = { on_reply, payload, 0 };
 	(void)conn, (void)timeout_ms;
-	int rc = hiveha_responder_handle(ctx, req, on_reply, payload);
+	int rc = hiveha_responder_handle(ctx, req, relay_write, &r);
 	/* An error reply was delivered and carries the peer's code; a refused
 	 * token and a stopping on_reply have no reply to decode. */
-	return rc == HIVEHA_EAUTH || rc == HIVEHA_EUSER ? rc : HIVEHA_OK;
+	if (rc == HIVEHA_EWRITE)
+		return r.rc;
+	return rc == HIVEHA_EAUTH ? rc : HIVEHA_OK;
 }
 
 static void t_close(void *ctx, hiveha_conn *conn)
@@ -355,13 +377,13 @@ int main(void)
 	fails += rc != 0 || last.requests < 3 || last.samples_done != 120;
 
 	hiveha_deputy_snapshot snap;
-	hiveha_governor_snapshot(gov, HIVEHA_DEPUTY_TREND, &snap);
+	hiveha_governor_snapshot(gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION);
 	printf("snapshot %s: %s, %zu gap(s) pending, SyncState \"%s\"\n",
 	       hiveha_deputy_name(snap.kind), hiveha_deputy_state_name(snap.state), snap.pending_gaps,
 	       snap.sync_state);
 	fails += snap.state != HIVEHA_DEPUTY_FINISHED_OK || snap.pending_gaps != 0 ||
 	         snap.last_up_to_date == 0;
-	hiveha_governor_snapshot(gov, HIVEHA_DEPUTY_EVENTS, &snap);
+	hiveha_governor_snapshot(gov, HIVEHA_DEPUTY_EVENTS, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION);
 	fails += snap.enabled != 0;
 
 	/* A host loop would call poll() again after next_ms. */

@@ -81,7 +81,7 @@ static int s_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 typedef struct out {
 	char text[8192];
 	size_t len;
-	int refuse; /* give up: return HIVEHA_EUSER */
+	int refuse; /* give up: return HIVEHA_EUSER (handle() then says HIVEHA_EWRITE) */
 } out;
 
 static int write_reply(const void *data, size_t len, void *payload)
@@ -102,7 +102,7 @@ static int fails;
 static int handle(hiveha_responder *r, const char *kind, const char *token, const char *body,
                   size_t len, out *o, int want_rc, const char *want_text)
 {
-	hiveha_request req = { kind, token, body, len };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, kind, token, body, len };
 	o->len = 0;
 	o->text[0] = '\0';
 	int rc = hiveha_responder_handle(r, &req, write_reply, o);
@@ -150,9 +150,10 @@ int main(void)
 	handle(r, "config", "s3cret", hello, strlen(hello), &o, HIVEHA_EPROTOCOL, "\"error\"");
 	memset(big, ' ', sizeof big);
 	handle(r, HIVEHA_MSG_HELLO, "s3cret", big, sizeof big, &o, HIVEHA_ELIMIT, "\"error\"");
-	/* The writer gives up: its value comes back unchanged. */
+	/* The writer gives up: HIVEHA_EWRITE, whatever it returned, so that it
+	 * is never taken for the request's own outcome. */
 	o.refuse = 1;
-	handle(r, HIVEHA_MSG_HELLO, "s3cret", hello, strlen(hello), &o, HIVEHA_EUSER, NULL);
+	handle(r, HIVEHA_MSG_HELLO, "s3cret", hello, strlen(hello), &o, HIVEHA_EWRITE, NULL);
 
 	hiveha_responder_free(r); /* no governor: it would call store.destroy */
 	return fails != 0;

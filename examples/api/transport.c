@@ -178,7 +178,11 @@ int main(void)
 	/* What the governor does: connect, exchange requests, close. */
 	hiveha_conn *conn = NULL;
 	fails += t.connect(t.ctx, "in-process", 10000, &conn) != HIVEHA_OK;
-	hiveha_request req = { HIVEHA_MSG_HELLO, "s3cret", hello, sizeof hello - 1 };
+	hiveha_request req = HIVEHA_REQUEST_INIT;
+	req.kind = HIVEHA_MSG_HELLO;
+	req.token = "s3cret";
+	req.body = hello;
+	req.body_len = sizeof hello - 1;
 	reply r = { "", 0, 0 };
 	rc = t.exchange(t.ctx, conn, &req, collect, &r, 60000);
 	printf("hello -> %s, reply %s\n", hiveha_strerror(rc), r.text);

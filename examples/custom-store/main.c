@@ -26,15 +26,33 @@ static int t_connect(void *ctx, const char *endpoint, int64_t timeout_ms, hiveha
 	return HIVEHA_OK;
 }
 
+/* Keeps what on_reply returned: hiveha_responder_handle() reports a writer
+ * that stopped as HIVEHA_EWRITE, and exchange() must return on_reply's own
+ * value. */
+typedef struct relay {
+	hiveha_reply_fn on_reply;
+	void *payload;
+	int rc;
+} relay;
+
+static int relay_write(const void *bytes, size_t len, void *payload)
+{
+	relay *r = payload;
+	return r->rc = r->on_reply(bytes, len, r->payload);
+}
+
 static int t_exchange(void *ctx, hiveha_conn *conn, const hiveha_request *req,
                       hiveha_reply_fn on_reply, void *payload, int64_t timeout_ms)
 {
+	relay r = { on_reply, payload, 0 };
 	(void)conn;
 	(void)timeout_ms;
-	int rc = hiveha_responder_handle(ctx, req, on_reply, payload);
+	int rc = hiveha_responder_handle(ctx, req, relay_write, &r);
 	/* Error replies were written and carry the peer's code; only a refused
 	 * token has no reply (an HTTP listener would answer 401). */
-	return rc == HIVEHA_EAUTH ? HIVEHA_EAUTH : rc == HIVEHA_EUSER ? rc : HIVEHA_OK;
+	if (rc == HIVEHA_EWRITE)
+		return r.rc;
+	return rc == HIVEHA_EAUTH ? HIVEHA_EAUTH : HIVEHA_OK;
 }
 
 static void t_close(void *ctx, hiveha_conn *conn)

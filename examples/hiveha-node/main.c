@@ -142,7 +142,7 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 	node_args a;
 	int r, handled;
 	memset(o, 0, sizeof(*o));
-	o->deputies = HIVEHA_DEPUTIES_ALL;
+	o->deputies = HIVEHA_DEPUTIES_HIVE;
 	o->overlap_ms = -1; /* the library default */
 	o->sync_delay_ms = 1000;
 	o->flush_ms = 100;

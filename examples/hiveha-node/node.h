@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* The deputy kinds this host knows (TrendHistory, EventHistory): a host
+ * counts the kinds it handles itself; the library has no public count. */
+#define NODE_DEPUTY_KINDS 2
+
 /* Exit codes (docs/cli.md). Scripts depend on them: never renumber. */
 enum node_exit {
 	NODE_EXIT_OK = 0,          /* clean stop (signal, --run-for) or subcommand done */

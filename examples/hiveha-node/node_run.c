@@ -98,7 +98,7 @@ static int read_token(const char *path, char *buf, size_t size)
 
 /* The start-up result of each deputy: its first finished_ok / _with_error. */
 struct startup {
-	atomic_int result[HIVEHA_DEPUTY_KIND_COUNT]; /* 0 = running, else the DeputyState */
+	atomic_int result[NODE_DEPUTY_KINDS]; /* 0 = running, else the DeputyState */
 };
 
 static void on_state(const char *name, const hiveha_value *value, void *payload)
@@ -107,7 +107,7 @@ static void on_state(const char *name, const hiveha_value *value, void *payload)
 	node_on_state(name, value, NULL);
 	if (value->type != HIVEHA_TYPE_INT64)
 		return;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 		char want[64];
 		snprintf(want, sizeof(want), "%s_DeputyState", hiveha_deputy_name(k));
 		if (strcmp(name, want) != 0)
@@ -123,7 +123,7 @@ static void on_state(const char *name, const hiveha_value *value, void *payload)
 static int startup_result(struct startup *su, unsigned deputies)
 {
 	int failed = 0;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 		if (!(deputies & HIVEHA_DEPUTY_MASK(k)))
 			continue;
 		int r = atomic_load(&su->result[k]);
@@ -345,9 +345,10 @@ int node_run(const node_options *opt)
 				node_logf("start-up sync finished ok");
 			} else if (r < 0 && !stop_signal) {
 				reported = 1;
-				for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+				for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 					hiveha_deputy_snapshot s;
-					if (!hiveha_governor_snapshot(n.gov, k, &s) &&
+					if (!hiveha_governor_snapshot(n.gov, k, &s,
+					                              HIVEHA_DEPUTY_SNAPSHOT_VERSION) &&
 					    s.state == HIVEHA_DEPUTY_FINISHED_WITH_ERROR)
 						node_errf("start-up sync failed: %s: %s", hiveha_deputy_name(k),
 						          s.sync_state);

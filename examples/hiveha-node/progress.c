@@ -28,7 +28,7 @@ struct rate {
 	int64_t started_ns;
 	int64_t last_print_ns;
 };
-static struct rate rates[HIVEHA_DEPUTY_KIND_COUNT];
+static struct rate rates[NODE_DEPUTY_KINDS];
 
 static int64_t mono_ns(void)
 {
@@ -140,7 +140,7 @@ static double fraction(const hiveha_progress *p)
 void node_on_progress(const hiveha_progress *p, void *payload)
 {
 	(void)payload;
-	if (p->kind < 0 || p->kind >= HIVEHA_DEPUTY_KIND_COUNT)
+	if (p->kind < 0 || p->kind >= NODE_DEPUTY_KINDS)
 		return;
 	struct rate *r = &rates[p->kind];
 	int64_t now = mono_ns();

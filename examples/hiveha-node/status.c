@@ -151,7 +151,7 @@ int node_status(int argc, char **argv)
 	if (code)
 		return code;
 	printf("store %s\n", db);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT && !code; k++)
+	for (int k = 0; k < NODE_DEPUTY_KINDS && !code; k++)
 		code = print_deputy(&store, k);
 	struct totals t = { &store, 0, 0, 0 };
 	uint64_t events = 0;

@@ -66,7 +66,8 @@ typedef enum hiveha_status {
 	HIVEHA_ESTATE = -14,      /**< the call is not valid in the object's current state */
 	HIVEHA_EPARSE = -15,      /**< a text input (e.g. ISO 8601) is malformed */
 	HIVEHA_ERANGE = -16,      /**< a value does not fit the target range */
-	HIVEHA_EUSER = -17        /**< a host callback asked to stop; returned unchanged */
+	HIVEHA_EUSER = -17,       /**< a host callback asked to stop; returned unchanged */
+	HIVEHA_EWRITE = -18       /**< hiveha_responder_handle(): the host's reply writer failed */
 	/* append new codes here, never reuse a value */
 } hiveha_status;
 

@@ -31,16 +31,28 @@ HIVEHA_BEGIN_DECLS
 /** The governor. Opaque. */
 typedef struct hiveha_governor hiveha_governor;
 
-/** Deputy kinds; room is left for a configuration deputy. */
+/**
+ * Deputy kinds. Values are part of the ABI; a new kind (room is left for a
+ * configuration deputy) is appended. There is deliberately no public
+ * "count": it would change when a kind is appended, and a host that sized
+ * an array by it would disagree with the library it runs against. Iterate
+ * over the kinds you know.
+ */
 typedef enum hiveha_deputy_kind {
 	HIVEHA_DEPUTY_TREND = 0,   /**< "TrendHistory" */
-	HIVEHA_DEPUTY_EVENTS = 1,  /**< "EventHistory" */
-	HIVEHA_DEPUTY_KIND_COUNT = 2
+	HIVEHA_DEPUTY_EVENTS = 1   /**< "EventHistory" */
+	/* append new kinds here, never reuse a value */
 } hiveha_deputy_kind;
 
 /** Bit of `kind` in a deputy mask (hiveha_governor_config.deputies). */
 #define HIVEHA_DEPUTY_MASK(kind) (1u << (unsigned)(kind))
-#define HIVEHA_DEPUTIES_ALL (HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND) | HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS))
+/**
+ * The two Hive deputies, TrendHistory and EventHistory. This is what
+ * `deputies = 0` means, and it keeps that meaning when a new kind is
+ * appended: a new deputy runs only when its bit is set.
+ */
+#define HIVEHA_DEPUTIES_HIVE \
+	(HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND) | HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS))
 
 /** Hive's DeputyState values, exactly. */
 typedef enum hiveha_deputy_state {
@@ -99,7 +111,7 @@ typedef struct hiveha_governor_config {
 
 	/* ---- version 1 ---- */
 	const char *instance_id;        /**< this instance's name, sent in hello; default "hiveha" */
-	unsigned int deputies;          /**< mask of HIVEHA_DEPUTY_MASK(); 0 = both */
+	unsigned int deputies;          /**< mask of HIVEHA_DEPUTY_MASK(); 0 = HIVEHA_DEPUTIES_HIVE (always) */
 	const char *peer;               /**< endpoint handed to transport->connect; required to sync */
 	const char *token;              /**< shared secret sent to the peer; NULL = none */
 	uint32_t batch_items;           /**< items per timeseries request; default 1000 */
@@ -135,8 +147,17 @@ typedef struct hiveha_governor_config {
  */
 HIVEHA_API int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int version);
 
-/** A consistent copy of one deputy's state items. */
+#define HIVEHA_DEPUTY_SNAPSHOT_VERSION 1
+
+/**
+ * A consistent copy of one deputy's state items, written by
+ * hiveha_governor_snapshot() into host memory. It has no version member:
+ * the host passes HIVEHA_DEPUTY_SNAPSHOT_VERSION of the header it was built
+ * with to the call, and the library writes exactly the members of that
+ * version (members are only appended).
+ */
 typedef struct hiveha_deputy_snapshot {
+	/* ---- version 1 ---- */
 	int kind;                     /**< hiveha_deputy_kind */
 	int enabled;                  /**< 0 when the config disabled this deputy */
 	int state;                    /**< hiveha_deputy_state */
@@ -195,8 +216,16 @@ HIVEHA_API int hiveha_governor_start(hiveha_governor *gov);
  */
 HIVEHA_API int hiveha_governor_stop(hiveha_governor *gov);
 
-/** Copies the state items of deputy `kind` into `*out`. HIVEHA_EINVAL for a bad kind. */
-HIVEHA_API int hiveha_governor_snapshot(hiveha_governor *gov, int kind, hiveha_deputy_snapshot *out);
+/**
+ * Copies the state items of deputy `kind` into `*out`, a struct of version
+ * `version`: pass HIVEHA_DEPUTY_SNAPSHOT_VERSION. Exactly the bytes of that
+ * version are written, never more, so a host built against an older header
+ * keeps working when members are appended. HIVEHA_EINVAL for NULL or an
+ * unknown kind, HIVEHA_EVERSION for version 0 or one newer than the
+ * library knows; on failure `*out` is untouched.
+ */
+HIVEHA_API int hiveha_governor_snapshot(hiveha_governor *gov, int kind, hiveha_deputy_snapshot *out,
+                                        unsigned int version);
 
 /**
  * Human-readable message of the last failure returned by a call on this

@@ -67,7 +67,8 @@ HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
 
 /**
  * Handles one request and writes the whole reply through `write` (possibly
- * in several pieces). Returns:
+ * in several pieces). `req` is read by its `version` (HIVEHA_REQUEST_INIT).
+ * Returns:
  *  - 0: a reply was written (it may be a protocol-level error reply);
  *  - HIVEHA_EAUTH: the token is wrong or missing; nothing was written
  *    (a listener answers 401 without saying why);
@@ -81,7 +82,13 @@ HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
  *    error reply was written;
  *  - HIVEHA_EINVAL: responder, req or write is NULL, or body is NULL with
  *    body_len > 0; nothing was written;
- *  - write's non-zero value, unchanged, when the writer gave up.
+ *  - HIVEHA_EVERSION: req->version is 0 or newer than the library knows;
+ *    nothing was written;
+ *  - HIVEHA_EWRITE: `write` returned non-zero; the reply is incomplete and
+ *    no more of it was written. This code is returned whatever the writer
+ *    returned (and whatever the request's own outcome was), so that a
+ *    writer's failure is never mistaken for one of the codes above; a
+ *    writer that needs its reason keeps it in `payload`.
  */
 HIVEHA_API int hiveha_responder_handle(hiveha_responder *responder, const hiveha_request *req,
                                        hiveha_reply_fn write, void *payload);

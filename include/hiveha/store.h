@@ -103,7 +103,12 @@ typedef struct hiveha_store {
 	/**
 	 * Required. Opens a write transaction. Everything written with it becomes
 	 * visible and durable together at commit, or not at all. At most one
-	 * transaction per governor is open at a time.
+	 * transaction per governor is open at a time. On success `*txn_out` is
+	 * the store's handle, passed back opaque to the write members and to
+	 * exactly one of commit / rollback (it may be NULL if the store needs
+	 * none). On failure no transaction is open: the library does not read
+	 * `*txn_out` and calls neither commit nor rollback (a store should
+	 * still leave it NULL).
 	 */
 	int (*begin)(void *ctx, hiveha_store_txn **txn_out);
 
@@ -151,7 +156,8 @@ typedef struct hiveha_store {
 } hiveha_store;
 
 /**
- * Zeroes `store` and sets its version, like HIVEHA_STORE_INIT.
+ * Zeroes `store` and sets its version, like HIVEHA_STORE_INIT. Only the
+ * members of `version` are written (docs/conventions.md).
  * Returns HIVEHA_EVERSION when `version` is 0 or newer than this library,
  * HIVEHA_EINVAL when `store` is NULL.
  */
@@ -160,7 +166,9 @@ HIVEHA_API int hiveha_store_init(hiveha_store *store, unsigned int version);
 /**
  * Checks that `store` has a supported version and the members required for
  * `deputies` (a mask of HIVEHA_DEPUTY_MASK() bits from governor.h; 0 checks
- * only what every use needs). On failure returns HIVEHA_EVERSION or
+ * only what every use needs - unlike hiveha_governor_config.deputies, where
+ * 0 means HIVEHA_DEPUTIES_HIVE). Only the members of store->version are
+ * read. On failure returns HIVEHA_EVERSION or
  * HIVEHA_EINVAL and writes a one-line reason into `msg` (may be NULL) of
  * `msg_size` bytes, always NUL-terminated.
  */

@@ -35,12 +35,22 @@ typedef struct hiveha_conn hiveha_conn;
 #define HIVEHA_MSG_TIMESERIES "timeseries"
 #define HIVEHA_MSG_EVENTS "events"
 
+#define HIVEHA_REQUEST_VERSION 1
+#define HIVEHA_REQUEST_INIT { HIVEHA_REQUEST_VERSION, NULL, NULL, NULL, 0 }
+
 /**
- * One request, built by the library and borrowed by the transport for the
- * duration of exchange(). Members may be appended in later versions; a
- * transport reads only those it knows.
+ * One request. The library builds it for exchange(), where the transport
+ * borrows it for the duration of the call; a listener builds it (with
+ * HIVEHA_REQUEST_INIT) for hiveha_responder_handle(). Members are only
+ * appended, each version after a comment. The library reads from a host's
+ * request only the members of its `version`; a transport reads a member
+ * newer than version 1 only after checking `version`, because it may run
+ * with an older library.
  */
 typedef struct hiveha_request {
+	unsigned int version;  /**< HIVEHA_REQUEST_VERSION; 0 is rejected (HIVEHA_EVERSION) */
+
+	/* ---- version 1 ---- */
 	const char *kind;      /**< a HIVEHA_MSG_* string */
 	const char *token;     /**< shared secret, or NULL; send it as a credential, never log it */
 	const void *body;      /**< encoded message */

@@ -180,6 +180,7 @@ static enum MHD_Result serve(const hiveha_http_listener *l, struct MHD_Connectio
 
 	memset(&reply, 0, sizeof(reply));
 	reply.max = l->max_reply;
+	req.version = HIVEHA_REQUEST_VERSION;
 	req.kind = q->kind;
 	req.token = hh_http_bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	                                                       MHD_HTTP_HEADER_AUTHORIZATION));

@@ -235,7 +235,7 @@ static int kv_get(const char *key)
 Test(store, has_every_member)
 {
 	char msg[256];
-	cr_assert_eq(hiveha_store_check(&S, HIVEHA_DEPUTIES_ALL, msg, sizeof msg), 0, "%s", msg);
+	cr_assert_eq(hiveha_store_check(&S, HIVEHA_DEPUTIES_HIVE, msg, sizeof msg), 0, "%s", msg);
 }
 
 /* ---- list_items ----------------------------------------------------------- */

@@ -131,7 +131,7 @@ Test(merge_trend, t7_unknown_item_reported_and_untouched)
 	cr_assert_str_eq(LOCAL("X"), "(12,1)");
 	cr_assert_str_eq(LOCAL("Y"), "(13,6)");
 	hiveha_deputy_snapshot s;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(s.state, HIVEHA_DEPUTY_FINISHED_OK);
 	cr_assert(strstr(s.sync_state, "unknown to the peer") && strstr(s.sync_state, "X"), "%s",
 	          s.sync_state);

@@ -58,7 +58,7 @@ Test(states, ok_path_goes_through_every_working_state)
 	cr_assert_not(contains(s, n, HIVEHA_DEPUTY_FINISHED_WITH_ERROR));
 	/* LastUpToDate published with the clock's time; snapshot agrees */
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_FINISHED_OK);
 	cr_assert_gt(snap.last_up_to_date, 0);
 	int seen = 0;
@@ -227,13 +227,13 @@ Test(states, stop_during_sync_interrupts_and_keeps_gap)
 	cr_assert_eq(s[n - 1], HIVEHA_DEPUTY_FINISHED_WITH_ERROR);
 	cr_assert(strstr(h_sync_state(&h, "TrendHistory"), "stop"));
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.pending_gaps, 1);
 }
 
 Test(states, events_deputy_paths)
 {
-	h.cfg.deputies = HIVEHA_DEPUTIES_ALL;
+	h.cfg.deputies = HIVEHA_DEPUTIES_HIVE;
 	h.cfg.events_expert_start = 10;
 	h_event(&h.peer, 12, 1, 1, "e", 1);
 	looptransport_fail_exchange(&h.transport, 1, HIVEHA_MSG_EVENTS, LOOPTRANSPORT_DROP, 0, 0);
@@ -261,7 +261,7 @@ Test(states, background_start_stop)
 	/* the background loop sleeps on the fake clock; wait until it does */
 	fakeclock_wait_sleepers(&h.clock, 1);
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_FINISHED_OK, "%s", snap.sync_state);
 	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
 	cr_assert_str_eq(LOCAL("X"), "(12,1) (13,2)");
@@ -304,14 +304,14 @@ Test(states, background_retries_a_failed_start_up, .timeout = 30)
 	cr_assert_eq(hiveha_governor_start(h.gov), 0);
 	wait_in_sleep(1);
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_IDLE, "no sync may run before start-up is persisted");
 	cr_assert(strstr(h.log, "start-up failed"), "%s", h.log);
 	/* the store comes back; after the back-off the governor starts and syncs */
 	h_faults_off(&h.local);
 	fakeclock_advance(&h.clock, 1000 * 1000000LL);
 	wait_in_sleep(2);
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_FINISHED_OK, "%s", snap.sync_state);
 	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
 	cr_assert_str_eq(LOCAL("X"), "(12,1) (13,2)");

@@ -97,7 +97,7 @@ Test(unvouched, u2_nobody_has_it_closes_with_warning)
 	cr_assert_eq(hiveha_governor_poll(h.gov, &next), 0);
 	cr_assert_gt(next, 0);
 	hiveha_deputy_snapshot s;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(s.pending_gaps, 0, "no retry loop");
 }
 
@@ -174,7 +174,7 @@ static int via_slot(const hiveha_request *req, hiveha_reply_fn write, void *writ
 static size_t pending_of(hiveha_governor *g)
 {
 	hiveha_deputy_snapshot s;
-	cr_assert_eq(hiveha_governor_snapshot(g, HIVEHA_DEPUTY_TREND, &s), 0);
+	cr_assert_eq(hiveha_governor_snapshot(g, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	return s.pending_gaps;
 }
 

@@ -88,7 +88,7 @@ Test(windows, w3_first_start_without_lookback)
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "");
 	hiveha_deputy_snapshot s;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(s.state, HIVEHA_DEPUTY_FINISHED_OK);
 	cr_assert(strstr(s.sync_state, "no previous state"), "%s", s.sync_state);
 	looptransport_counts c;
@@ -179,7 +179,7 @@ Test(windows, poll_retries_pending_gap_with_backoff)
 	cr_assert_eq(hiveha_governor_poll(h.gov, NULL), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "[100..199]");
 	hiveha_deputy_snapshot s;
-	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s), 0);
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(s.state, HIVEHA_DEPUTY_FINISHED_OK);
 	cr_assert_eq(s.pending_gaps, 0);
 }

@@ -89,7 +89,7 @@ TestSuite(loop, .init = setup, .fini = teardown);
 
 static int xchg(const char *kind)
 {
-	hiveha_request req = { .kind = kind, .token = "secret", .body = "{}", .body_len = 2 };
+	hiveha_request req = { .version = HIVEHA_REQUEST_VERSION, .kind = kind, .token = "secret", .body = "{}", .body_len = 2 };
 	memset(&R, 0, offsetof(rx, stop_after));
 	return T.exchange(T.ctx, C, &req, on_reply, &R, 1000);
 }
@@ -322,7 +322,7 @@ Test(loop_responder, hello_round_trip_and_auth)
 	hh_buf_init(&body, NULL);
 	hh_hello hello = { .protocol = HH_PROTOCOL_VERSION, .instance_id = "peer-a", .clock = 1 };
 	cr_assert_eq(hh_encode_hello(&body, &hello), 0);
-	hiveha_request req = { .kind = HIVEHA_MSG_HELLO, .token = "tok", .body = body.data,
+	hiveha_request req = { .version = HIVEHA_REQUEST_VERSION, .kind = HIVEHA_MSG_HELLO, .token = "tok", .body = body.data,
 	                       .body_len = body.len };
 	hiveha_conn *c;
 	cr_assert_eq(t.connect(t.ctx, "x", 100, &c), 0);

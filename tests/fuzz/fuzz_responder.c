@@ -70,7 +70,7 @@ static int on_write(const void *d, size_t n, void *payload)
 static int run(hiveha_responder *r, const char *kind, const char *token, const void *body,
                size_t len, hh_buf *out)
 {
-	hiveha_request req = { kind, token, body, len };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, kind, token, body, len };
 	sink s;
 	int rc;
 

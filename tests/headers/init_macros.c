@@ -11,3 +11,4 @@ hiveha_transport hiveha_headertest_transport = HIVEHA_TRANSPORT_INIT;
 hiveha_clock hiveha_headertest_clock = HIVEHA_CLOCK_INIT;
 hiveha_governor_config hiveha_headertest_governor_config = HIVEHA_GOVERNOR_CONFIG_INIT;
 hiveha_responder_config hiveha_headertest_responder_config = HIVEHA_RESPONDER_CONFIG_INIT;
+hiveha_request hiveha_headertest_request = HIVEHA_REQUEST_INIT;

@@ -156,7 +156,7 @@ int tu_exchange(const hiveha_http_client_options *opts, const char *endpoint, co
 {
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { kind, token, body, len };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, kind, token, body, len };
 	int rc = hiveha_http_transport_new(&t, opts);
 
 	if (rc != 0)

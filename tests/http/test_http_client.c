@@ -59,8 +59,8 @@ Test(http_client, bad_request_is_einval)
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
 	tu_buf b = { 0 };
-	hiveha_request bad_kind = { "../admin", NULL, "x", 1 };
-	hiveha_request bad_token = { HIVEHA_MSG_HELLO, "a\r\nX-Evil: 1", "x", 1 };
+	hiveha_request bad_kind = { HIVEHA_REQUEST_VERSION, "../admin", NULL, "x", 1 };
+	hiveha_request bad_token = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, "a\r\nX-Evil: 1", "x", 1 };
 
 	cr_assert_eq(hiveha_http_transport_new(&t, NULL), 0);
 	cr_assert_eq(t.connect(t.ctx, "127.0.0.1:9", 0, &c), 0);
@@ -113,7 +113,7 @@ Test(http_client, per_call_timeout_wins)
 {
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { HIVEHA_MSG_HELLO, NULL, "{}", 2 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	uint16_t port;
 	int fd = tu_silent_listener(&port);
 	char ep[64];
@@ -151,7 +151,7 @@ Test(http_client, cancel_from_another_thread)
 	hiveha_http_client_options o = HIVEHA_HTTP_CLIENT_OPTIONS_INIT;
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { HIVEHA_MSG_HELLO, NULL, "{}", 2 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	uint16_t port;
 	int fd = tu_silent_listener(&port);
 	char ep[64];

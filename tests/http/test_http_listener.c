@@ -381,7 +381,7 @@ Test(http_listener, on_reply_stop_is_returned)
 	hiveha_http_listener *l;
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { HIVEHA_MSG_HELLO, NULL, "{}", 2 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	char ep[64];
 
 	fake_handler_init(&f, 0, "data");
@@ -476,7 +476,7 @@ static void three_exchanges(int no_reuse, conn_log *log)
 	hiveha_http_listener *l;
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { HIVEHA_MSG_HELLO, NULL, "{}", 2 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	char ep[64];
 	tu_buf b = { 0 };
 
@@ -552,7 +552,7 @@ static void *mid_client(void *arg)
 	mid *m = arg;
 	hiveha_transport t;
 	hiveha_conn *c = NULL;
-	hiveha_request req = { HIVEHA_MSG_TIMESERIES, NULL, "{}", 2 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_TIMESERIES, NULL, "{}", 2 };
 
 	m->rc = hiveha_http_transport_new(&t, NULL);
 	if (m->rc == 0)

@@ -86,7 +86,7 @@ void in_fini(inst *in)
 static void on_state(const char *name, const hiveha_value *v, void *payload)
 {
 	inst *in = payload;
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++) {
+	for (int k = 0; k < IN_DEPUTY_KINDS; k++) {
 		const char *dep = hiveha_deputy_name(k);
 		size_t n = strlen(dep);
 		if (strncmp(name, dep, n) != 0 || name[n] != '_')

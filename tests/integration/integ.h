@@ -21,6 +21,9 @@
 #include <hiveha/http.h>
 #include <hiveha/sqlite.h>
 
+/* The deputy kinds these tests know (the library has no public count). */
+#define IN_DEPUTY_KINDS 2
+
 #define IN_TOKEN "integration-secret"
 
 typedef struct inst inst;
@@ -37,8 +40,8 @@ struct inst {
 	uint64_t served;                 /* requests its listener handled */
 
 	/* published by the governor */
-	int64_t last_state[HIVEHA_DEPUTY_KIND_COUNT];
-	char sync_state[HIVEHA_DEPUTY_KIND_COUNT][1024];
+	int64_t last_state[IN_DEPUTY_KINDS];
+	char sync_state[IN_DEPUTY_KINDS][1024];
 	uint64_t progress_calls;
 	/* when non-zero: at this progress report, `victim`'s listener is freed */
 	uint64_t kill_at_progress;

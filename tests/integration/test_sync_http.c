@@ -217,7 +217,7 @@ static void sync_both_ways(void)
 	cr_assert_eq(samples_in(&b, items[0], G0, G1), 2, "the stale samples are there");
 
 	cr_assert_eq(hiveha_governor_run(b.gov), 0, "%s", b.log);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < IN_DEPUTY_KINDS; k++)
 		cr_assert_eq(b.last_state[k], HIVEHA_DEPUTY_FINISHED_OK, "%s: %s", hiveha_deputy_name(k),
 		             b.sync_state[k]);
 	cr_assert_gt(a.served, 0, "B synced without asking A");
@@ -242,7 +242,7 @@ static void sync_both_ways(void)
 	before = outside(&a, G2, G3);
 	cr_assert_eq(samples_in(&a, items[1], G2, G3), 0);
 	cr_assert_eq(hiveha_governor_run(a.gov), 0, "%s", a.log);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < IN_DEPUTY_KINDS; k++)
 		cr_assert_eq(a.last_state[k], HIVEHA_DEPUTY_FINISHED_OK, "%s: %s", hiveha_deputy_name(k),
 		             a.sync_state[k]);
 	cr_assert_gt(b.served, served_b, "A synced without asking B");
@@ -282,7 +282,7 @@ Test(http_sync, wrong_token_ends_with_error_and_changes_nothing)
 	cr_assert(strstr(b.sync_state[HIVEHA_DEPUTY_TREND], "token"), "SyncState: %s",
 	          b.sync_state[HIVEHA_DEPUTY_TREND]);
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.pending_gaps, 1, "the gap stays pending");
 	char *after = in_digest(&b, INT64_MIN, INT64_MAX);
 	cr_assert_str_eq(after, before, "B's store changed");
@@ -308,7 +308,7 @@ Test(http_sync, listener_stopped_mid_transfer_then_resumed)
 	cr_assert_eq(b.last_state[HIVEHA_DEPUTY_TREND], HIVEHA_DEPUTY_FINISHED_WITH_ERROR,
 	             "%s", b.sync_state[HIVEHA_DEPUTY_TREND]);
 	hiveha_deputy_snapshot snap;
-	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_geq(snap.pending_gaps, 1, "the gap must stay pending");
 	size_t partial = 0, full = 0;
 	for (size_t it = 0; it < NITEMS; it++) {
@@ -330,10 +330,10 @@ Test(http_sync, listener_stopped_mid_transfer_then_resumed)
 	cfg.chunk_events = 10;
 	in_gov(&b, &cfg);
 	cr_assert_eq(hiveha_governor_run(b.gov), 0, "%s", b.log);
-	for (int k = 0; k < HIVEHA_DEPUTY_KIND_COUNT; k++)
+	for (int k = 0; k < IN_DEPUTY_KINDS; k++)
 		cr_assert_eq(b.last_state[k], HIVEHA_DEPUTY_FINISHED_OK, "%s: %s", hiveha_deputy_name(k),
 		             b.sync_state[k]);
-	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap), 0);
+	cr_assert_eq(hiveha_governor_snapshot(b.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.pending_gaps, 0);
 	assert_gap_equal(&a, &b, G0, G1);
 	char *after = outside(&b, G0, G1);

@@ -78,7 +78,8 @@ TestSuite(responder, .init = setup, .fini = teardown);
 
 static int handle(const char *kind, const char *token, const hh_buf *body, sink *out)
 {
-	hiveha_request req = { kind, token, body ? body->data : NULL, body ? body->len : 0 };
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, kind, token, body ? body->data : NULL,
+	                       body ? body->len : 0 };
 
 	hh_buf_init(&out->buf, NULL);
 	out->pieces = 0;
@@ -420,9 +421,9 @@ Test(responder, writer_gives_up)
 
 	hh_buf_init(&body, NULL);
 	cr_assert_eq(hh_encode_hello(&body, &h), 0);
-	req = (hiveha_request){ HIVEHA_MSG_HELLO, NULL, body.data, body.len };
+	req = (hiveha_request){ HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, body.data, body.len };
 	out.fail_with = 77;
-	cr_assert_eq(hiveha_responder_handle(resp, &req, on_write, &out), 77);
+	cr_assert_eq(hiveha_responder_handle(resp, &req, on_write, &out), HIVEHA_EWRITE);
 	cr_assert_eq(out.pieces, 1);
 	hh_buf_free(&body);
 	cr_assert_eq(hiveha_responder_handle(resp, NULL, on_write, &out), HIVEHA_EINVAL);

@@ -8,7 +8,7 @@
 #include <hiveha/hiveha.h>
 
 #define FIRST_CODE HIVEHA_OK
-#define LAST_CODE HIVEHA_EUSER
+#define LAST_CODE HIVEHA_EWRITE
 
 Test(errors, every_code_has_its_own_string)
 {
@@ -53,7 +53,7 @@ Test(names, deputies_and_states)
 
 	cr_assert_str_eq(hiveha_deputy_name(HIVEHA_DEPUTY_TREND), "TrendHistory");
 	cr_assert_str_eq(hiveha_deputy_name(HIVEHA_DEPUTY_EVENTS), "EventHistory");
-	cr_assert_null(hiveha_deputy_name(HIVEHA_DEPUTY_KIND_COUNT));
+	cr_assert_null(hiveha_deputy_name(HIVEHA_DEPUTY_EVENTS + 1));
 	cr_assert_null(hiveha_deputy_name(-1));
 	for (i = 0; i < 7; i++)
 		cr_assert_str_eq(hiveha_deputy_state_name(i), states[i]);

@@ -87,7 +87,7 @@ Test(store, complete_store_passes_every_mask)
 {
 	hiveha_store s = full_store();
 	char msg[200];
-	unsigned int masks[] = { 0, TREND, EVENTS, HIVEHA_DEPUTIES_ALL };
+	unsigned int masks[] = { 0, TREND, EVENTS, HIVEHA_DEPUTIES_HIVE };
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
@@ -95,7 +95,7 @@ Test(store, complete_store_passes_every_mask)
 		cr_assert_eq(hiveha_store_check(&s, masks[i], msg, sizeof(msg)), HIVEHA_OK);
 		cr_assert_str_eq(msg, "", "success must clear the message");
 	}
-	cr_assert_eq(hiveha_store_check(&s, HIVEHA_DEPUTIES_ALL, NULL, 0), HIVEHA_OK);
+	cr_assert_eq(hiveha_store_check(&s, HIVEHA_DEPUTIES_HIVE, NULL, 0), HIVEHA_OK);
 }
 
 Test(store, version_zero_and_too_new)
@@ -128,7 +128,7 @@ Test(store, required_members_depend_on_deputies)
 		{ "begin", 0 }, { "commit", 0 }, { "rollback", 0 },
 		{ "kv_get", 0 }, { "kv_put", 0 }, { "kv_delete", 0 },
 	};
-	unsigned int masks[] = { 0, TREND, EVENTS, HIVEHA_DEPUTIES_ALL };
+	unsigned int masks[] = { 0, TREND, EVENTS, HIVEHA_DEPUTIES_HIVE };
 	size_t i, k;
 
 	for (i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
