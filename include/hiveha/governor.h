@@ -79,7 +79,11 @@ HIVEHA_API const char *hiveha_deputy_state_name(int state);
  */
 typedef void (*hiveha_state_fn)(const char *name, const hiveha_value *value, void *payload);
 
-/** Progress of one deputy. Totals are 0 while unknown. */
+/**
+ * Progress of one deputy. Totals are 0 while unknown. Frozen: it is
+ * embedded in hiveha_deputy_snapshot, whose later members would move if it
+ * grew; a new figure is appended to the snapshot instead.
+ */
 typedef struct hiveha_progress {
 	int kind;                /**< hiveha_deputy_kind */
 	uint64_t items_done;

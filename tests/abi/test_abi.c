@@ -98,6 +98,32 @@ Test(abi, copy_out_writes_only_the_hosts_version)
 	guard_release(old);
 }
 
+/* ---- the snapshot's frozen layout ---------------------------------------- */
+
+/* hiveha_deputy_snapshot version 1 as a host built against it declares it.
+ * hiveha_progress is embedded, so it must never grow (governor.h). */
+typedef struct progress_v1 {
+	int kind;
+	uint64_t items_done, items_total, samples_done, events_done, requests;
+	hiveha_time window_from, window_to, position;
+} progress_v1;
+
+typedef struct snapshot_v1 {
+	int kind, enabled, state;
+	hiveha_time last_up_to_date, covered_until;
+	size_t pending_gaps;
+	progress_v1 progress;
+	char sync_state[1024];
+} snapshot_v1;
+
+#define SAME_OFFSET(a, b, m) _Static_assert(offsetof(a, m) == offsetof(b, m), #a "." #m " moved")
+_Static_assert(sizeof(hiveha_progress) == sizeof(progress_v1), "hiveha_progress must not grow");
+SAME_OFFSET(hiveha_progress, progress_v1, position);
+SAME_OFFSET(hiveha_deputy_snapshot, snapshot_v1, pending_gaps);
+SAME_OFFSET(hiveha_deputy_snapshot, snapshot_v1, progress);
+SAME_OFFSET(hiveha_deputy_snapshot, snapshot_v1, sync_state);
+_Static_assert(SNAPSHOT_V1 == sizeof(snapshot_v1), "hiveha_deputy_snapshot version 1 changed size");
+
 /* ---- the table ------------------------------------------------------------ */
 
 Test(abi, every_table_is_consistent_and_version_1_is_frozen)
