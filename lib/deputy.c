@@ -132,6 +132,36 @@ static int save_state(hiveha_governor *gov, hh_deputy *d, const hh_syncstate *ne
 	return hh_dep_commit_state(gov, d, txn, next);
 }
 
+/* Closes [from, to) as nobody's, except what this instance stored itself
+ * there: that is no longer pending either (the peer has nothing to add)
+ * but stays vouched for, so the peer can still fill it from here. */
+static int close_unheld(hiveha_governor *gov, hh_deputy *d, hh_syncstate *next, hiveha_time from,
+                        hiveha_time to)
+{
+	hh_spans lost;
+	hh_spans_init(&lost, gov->alloc);
+	int rc = hh_spans_set(&lost, from, to, 0);
+	for (size_t i = 0; i < next->held.n && !rc; i++) {
+		const hh_span *h = &next->held.v[i];
+		if (h->to <= from || h->from >= to)
+			continue;
+		rc = hh_spans_remove(&lost, h->from, h->to);
+		char r[100];
+		fmt_range(r, sizeof(r), h->from > from ? h->from : from, h->to < to ? h->to : to);
+		hh_dep_note(gov, d, HIVEHA_LOG_INFO,
+		            "%s done: the peer lacks it and this instance stored it itself", r);
+	}
+	for (size_t i = 0; i < lost.n && !rc; i++) {
+		rc = hh_spans_add(&next->closed, lost.v[i].from, lost.v[i].to);
+		char r[100];
+		fmt_range(r, sizeof(r), lost.v[i].from, lost.v[i].to);
+		hh_dep_note(gov, d, HIVEHA_LOG_WARN,
+		            "%s closed: neither instance has this history (both were down)", r);
+	}
+	hh_spans_free(&lost);
+	return rc;
+}
+
 int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_gap *gaps, size_t n)
 {
 	hh_syncstate next;
@@ -154,9 +184,7 @@ int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_ga
 		} else {
 			rc = hh_spans_remove(&next.pending, from, to);
 			if (!rc)
-				rc = hh_spans_add(&next.closed, from, to);
-			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
-			            "%s closed: neither instance has this history (both were down)", r);
+				rc = close_unheld(gov, d, &next, from, to);
 		}
 	}
 	if (next.ck.active && next.ck.gap_from == gap.from && next.ck.gap_to == gap.to)

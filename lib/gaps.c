@@ -65,6 +65,25 @@ static int add_piece(pieces *p, hiveha_time from, hiveha_time to, hiveha_time lo
 	return HIVEHA_OK;
 }
 
+/* A pending span minus what this instance holds itself there (held
+ * ranges are vouched for: they are re-read, not unknown). */
+static int add_pending(pieces *p, const hh_syncstate *st, const hh_span *s, hiveha_time lo,
+                       hiveha_time hi, int filling)
+{
+	hiveha_time from = s->from;
+	int rc = HIVEHA_OK;
+	for (size_t i = 0; i < st->held.n && !rc && from < s->to; i++) {
+		const hh_span *h = &st->held.v[i];
+		if (h->to <= from || h->from >= s->to)
+			continue;
+		rc = add_piece(p, from, h->from, lo, hi, filling);
+		from = h->to;
+	}
+	if (!rc && from < s->to)
+		rc = add_piece(p, from, s->to, lo, hi, filling);
+	return rc;
+}
+
 static int cmp_time(const void *a, const void *b)
 {
 	hiveha_time x = *(const hiveha_time *)a, y = *(const hiveha_time *)b;
@@ -94,13 +113,15 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 		for (size_t i = 0; !rc && i < st->pending.n; i++) {
 			const hh_span *s = &st->pending.v[i];
 			int filling = in->have_governor && in->enabled && !(s->flags & HH_SPAN_PEER_LACKS);
-			rc = add_piece(&p, s->from, s->to, from, to, filling);
+			rc = add_pending(&p, st, s, from, to, filling);
 		}
 		for (size_t i = 0; !rc && i < st->closed.n; i++)
 			rc = add_piece(&p, st->closed.v[i].from, st->closed.v[i].to, from, to, 0);
+		/* Before start-up the new gap is not known yet; what is before
+		 * covered-until is stored here, even the overlap the start will
+		 * re-read. */
 		if (!rc && in->have_governor && !in->started && st->covered_until)
-			rc = add_piece(&p, sub_ms(st->covered_until, in->overlap_ms), HIVEHA_TIME_MAX, from,
-			               to, in->enabled);
+			rc = add_piece(&p, st->covered_until, HIVEHA_TIME_MAX, from, to, in->enabled);
 	}
 	if (rc || p.n == 0) {
 		hh_free(alloc, p.v);

@@ -15,6 +15,67 @@ static hiveha_time expert_start(const hiveha_governor *gov, int kind)
 	return kind == HIVEHA_DEPUTY_TREND ? gov->cfg.trend_expert_start : gov->cfg.events_expert_start;
 }
 
+/* The part of `gap` this instance stored itself, by its persisted state
+ * `old`: after history_start, before covered-until, neither pending nor
+ * closed. A start re-reads it (the overlap) but must keep vouching for it:
+ * the peer may have nothing else there (DESIGN §5 rule 1). */
+static int held_part(const hh_syncstate *old, hh_range gap, hh_spans *out)
+{
+	hiveha_time from = gap.from > old->history_start ? gap.from : old->history_start;
+	hiveha_time to = gap.to < old->covered_until ? gap.to : old->covered_until;
+	if (!old->present || from >= to)
+		return HIVEHA_OK;
+	int rc = hh_spans_set(out, from, to, 0);
+	for (size_t i = 0; i < old->pending.n && !rc; i++)
+		rc = hh_spans_remove(out, old->pending.v[i].from, old->pending.v[i].to);
+	for (size_t i = 0; i < old->closed.n && !rc; i++)
+		rc = hh_spans_remove(out, old->closed.v[i].from, old->closed.v[i].to);
+	return rc;
+}
+
+/* Opens the start-up gap in `next` (a copy of the persisted state). Only
+ * the part that is not pending yet is added, as spans of its own: a gap
+ * left by a killed run keeps its extent and so its checkpoint, and the
+ * restart resumes it instead of refetching it whole. */
+static int open_gap(hh_syncstate *next, hh_range gap, int enabled)
+{
+	hh_spans fresh, held;
+	hh_spans_init(&fresh, next->alloc);
+	hh_spans_init(&held, next->alloc);
+	int rc = held_part(next, gap, &held);
+	if (!rc)
+		rc = hh_spans_set(&fresh, gap.from, gap.to, 0);
+	for (size_t i = 0; i < next->pending.n && !rc; i++)
+		rc = hh_spans_remove(&fresh, next->pending.v[i].from, next->pending.v[i].to);
+	/* A disabled deputy never fills its gap: record what it did not store
+	 * as closed so that this instance never vouches for time it did not
+	 * collect. */
+	for (size_t i = 0; !enabled && i < held.n && !rc; i++)
+		rc = hh_spans_remove(&fresh, held.v[i].from, held.v[i].to);
+	for (size_t i = 0; i < fresh.n && !rc; i++)
+		rc = enabled ? hh_spans_set(&next->pending, fresh.v[i].from, fresh.v[i].to, 0) :
+		               hh_spans_add(&next->closed, fresh.v[i].from, fresh.v[i].to);
+	if (!rc && enabled)
+		rc = hh_spans_remove(&next->closed, gap.from, gap.to);
+	for (size_t i = 0; enabled && i < held.n && !rc; i++)
+		rc = hh_spans_add(&next->held, held.v[i].from, held.v[i].to);
+	if (!rc)
+		rc = hh_syncstate_prune_held(next);
+	if (!rc && gap.from < next->history_start)
+		next->history_start = gap.from;
+	hh_spans_free(&fresh);
+	hh_spans_free(&held);
+	return rc;
+}
+
+static void note_gap(hiveha_governor *gov, int k, hh_range gap)
+{
+	char a[HIVEHA_ISO8601_SIZE] = "?", b[HIVEHA_ISO8601_SIZE] = "?";
+	hiveha_time_to_iso8601(a, sizeof(a), gap.from);
+	hiveha_time_to_iso8601(b, sizeof(b), gap.to);
+	hh_gov_log(gov, HIVEHA_LOG_INFO, "%s: gap [%s, %s) opened at start", hiveha_deputy_name(k), a, b);
+}
+
 /* Computes every deputy's new gap and persists it with covered-until =
  * start time, in one transaction, before any sync work: a crash from here
  * on finds the gap pending at the next start. */
@@ -38,40 +99,30 @@ static int startup(hiveha_governor *gov)
 		hh_startup_gap(&d->st, &gc, gov->start_time, &gap, &has_gap);
 		if (!d->st.present)
 			next[k].history_start = gov->start_time;
-		if (has_gap) {
-			/* A disabled deputy never fills its gap: record it as closed so
-			 * that this instance never vouches for time it did not collect. */
-			rc = d->enabled ? hh_spans_add(&next[k].pending, gap.from, gap.to) :
-			                  hh_spans_add(&next[k].closed, gap.from, gap.to);
-			if (!rc && d->enabled)
-				rc = hh_spans_remove(&next[k].closed, gap.from, gap.to);
-			if (!rc && gap.from < next[k].history_start)
-				next[k].history_start = gap.from;
-			/* A merged gap is different work: the checkpoint would lie. */
-			if (next[k].ck.active && !rc) {
-				int still = 0;
-				for (size_t i = 0; i < next[k].pending.n; i++)
-					if (next[k].pending.v[i].from == next[k].ck.gap_from &&
-					    next[k].pending.v[i].to == next[k].ck.gap_to)
-						still = 1;
-				if (!still)
-					hh_checkpoint_clear(&next[k]);
-			}
-		}
+		if (has_gap)
+			rc = open_gap(&next[k], gap, d->enabled);
 		next[k].present = 1;
-		next[k].covered_until = gov->start_time;
-		if (!rc && d->enabled) {
+		/* A clock that jumped back must not pull the mark back: the time
+		 * up to it is stored, whatever the clock says now. */
+		int behind = d->st.present && d->st.covered_until > gov->start_time;
+		if (!behind)
+			next[k].covered_until = gov->start_time;
+		if (rc)
+			continue;
+		if (behind) {
 			char a[HIVEHA_ISO8601_SIZE] = "?", b[HIVEHA_ISO8601_SIZE] = "?";
-			if (has_gap) {
-				hiveha_time_to_iso8601(a, sizeof(a), gap.from);
-				hiveha_time_to_iso8601(b, sizeof(b), gap.to);
-				hh_gov_log(gov, HIVEHA_LOG_INFO, "%s: gap [%s, %s) opened at start",
-				           hiveha_deputy_name(k), a, b);
-			} else if (!d->st.present) {
-				hh_dep_note(gov, d, HIVEHA_LOG_INFO,
-				            "no previous state: nothing to sync (configure a look-back to sync at first start)");
-			}
+			hiveha_time_to_iso8601(a, sizeof(a), gov->start_time);
+			hiveha_time_to_iso8601(b, sizeof(b), d->st.covered_until);
+			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
+			            "the start time %s is before covered-until %s: the clock went back; "
+			            "covered-until is kept and the host may collect times it already holds",
+			            a, b);
 		}
+		if (d->enabled && has_gap)
+			note_gap(gov, k, gap);
+		else if (d->enabled && !d->st.present)
+			hh_dep_note(gov, d, HIVEHA_LOG_INFO,
+			            "no previous state: nothing to sync (configure a look-back to sync at first start)");
 	}
 	if (!rc) {
 		hiveha_store_txn *txn;

@@ -25,6 +25,7 @@ void hh_syncstate_init(hh_syncstate *st, const hiveha_allocator *alloc)
 	st->alloc = alloc;
 	hh_spans_init(&st->pending, alloc);
 	hh_spans_init(&st->closed, alloc);
+	hh_spans_init(&st->held, alloc);
 }
 
 void hh_checkpoint_clear(hh_syncstate *st)
@@ -49,6 +50,7 @@ void hh_syncstate_free(hh_syncstate *st)
 		return;
 	hh_spans_free(&st->pending);
 	hh_spans_free(&st->closed);
+	hh_spans_free(&st->held);
 	hh_checkpoint_clear(st);
 }
 
@@ -65,6 +67,8 @@ int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src)
 	int rc = hh_spans_copy(&tmp.pending, &src->pending);
 	if (!rc)
 		rc = hh_spans_copy(&tmp.closed, &src->closed);
+	if (!rc)
+		rc = hh_spans_copy(&tmp.held, &src->held);
 	if (!rc && src->ck.item)
 		rc = hh_checkpoint_set_item(&tmp, src->ck.item);
 	if (rc) {
@@ -74,6 +78,20 @@ int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src)
 	hh_syncstate_free(dst);
 	*dst = tmp;
 	return HIVEHA_OK;
+}
+
+int hh_syncstate_prune_held(hh_syncstate *st)
+{
+	hiveha_time from = HIVEHA_TIME_MIN;
+	int rc = HIVEHA_OK;
+	for (size_t i = 0; i <= st->pending.n && !rc && st->held.n; i++) {
+		hiveha_time to = i < st->pending.n ? st->pending.v[i].from : HIVEHA_TIME_MAX;
+		if (from < to)
+			rc = hh_spans_remove(&st->held, from, to);
+		if (i < st->pending.n)
+			from = st->pending.v[i].to;
+	}
+	return rc;
 }
 
 const char *hh_syncstate_key(int kind)
@@ -132,6 +150,8 @@ int hh_syncstate_encode(const hh_syncstate *st, char **out, size_t *len)
 		rc = add_spans(root, "pending", &st->pending);
 	if (!rc)
 		rc = add_spans(root, "closed", &st->closed);
+	if (!rc && st->held.n)
+		rc = add_spans(root, "held", &st->held);
 	if (!rc && st->ck.active) {
 		cJSON *ck = cJSON_AddObjectToObject(root, "checkpoint");
 		rc = ck ? HIVEHA_OK : HIVEHA_ENOMEM;
@@ -235,6 +255,8 @@ int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *er
 		rc = get_spans(root, "pending", &st->pending);
 	if (!rc)
 		rc = get_spans(root, "closed", &st->closed);
+	if (!rc)
+		rc = get_spans(root, "held", &st->held);
 	const cJSON *ck = cJSON_GetObjectItemCaseSensitive(root, "checkpoint");
 	if (!rc && ck) {
 		int64_t skip = 0;

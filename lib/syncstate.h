@@ -35,6 +35,9 @@ typedef struct hh_syncstate {
 	hiveha_time history_start; /* nothing before this is vouched for */
 	hh_spans pending;          /* gaps still to fill */
 	hh_spans closed;           /* ranges nobody has: never vouched */
+	hh_spans held;             /* parts of pending gaps this instance stored itself
+	                            * (the overlap a start re-reads): vouched for, and
+	                            * never closed as nobody's */
 	hh_checkpoint ck;
 	const hiveha_allocator *alloc;
 } hh_syncstate;
@@ -44,6 +47,9 @@ void hh_syncstate_free(hh_syncstate *st);
 int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src);
 void hh_checkpoint_clear(hh_syncstate *st);
 int hh_checkpoint_set_item(hh_syncstate *st, const char *item);
+
+/* Drops the held ranges that are no longer pending. */
+int hh_syncstate_prune_held(hh_syncstate *st);
 
 /* "hiveha/TrendHistory/state" etc.; NULL for an unknown kind. */
 const char *hh_syncstate_key(int kind);

@@ -689,3 +689,23 @@ const char *h_sync_state(const harness *h, const char *deputy)
 			return h->states[i - 1].text;
 	return "";
 }
+
+const char *h_runs(const hiveha_store *s, const char *item, hiveha_time unit, char *buf,
+                   size_t size)
+{
+	hiveha_sample *v = NULL;
+	size_t n = 0;
+	cr_assert_eq(h_get_samples(s, item, &v, &n), 0);
+	size_t used = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && v[j + 1].time == v[j].time + unit)
+			j++;
+		used += (size_t)snprintf(buf + used, size - used, "%s[%lld..%lld]", used ? " " : "",
+		                         (long long)(v[i].time / unit), (long long)(v[j].time / unit));
+		i = j + 1;
+	}
+	memstore_free_samples(v, n);
+	return buf;
+}

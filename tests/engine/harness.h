@@ -119,6 +119,11 @@ void h_put_state(const hiveha_store *s, int kind, hiveha_time covered_until,
 /* Formats an item's samples as "(t,v) (t,v)" with doubles printed %g. */
 const char *h_fmt(const hiveha_store *s, const char *item, char *buf, size_t size);
 
+/* An item's samples as "[a..b] [c..d]": runs of samples `unit` ticks
+ * apart, printed in units. */
+const char *h_runs(const hiveha_store *s, const char *item, hiveha_time unit, char *buf,
+                   size_t size);
+
 /* The sequence of DeputyState values published for `deputy` ("TrendHistory"). */
 size_t h_states(const harness *h, const char *deputy, int64_t *out, size_t max);
 /* The last SyncState text published for `deputy`. */

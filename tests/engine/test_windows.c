@@ -36,21 +36,7 @@ TestSuite(windows, .init = setup, .fini = teardown);
 /* The local samples as "[a..b] [c..d]" runs of ms. */
 static const char *runs(char *buf, size_t size)
 {
-	hiveha_sample *s = NULL;
-	size_t n = 0;
-	cr_assert_eq(h_get_samples(&h.local, "X", &s, &n), 0);
-	size_t used = 0;
-	buf[0] = '\0';
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-		while (j + 1 < n && s[j + 1].time == s[j].time + U)
-			j++;
-		used += (size_t)snprintf(buf + used, size - used, "%s[%lld..%lld]", used ? " " : "",
-		                         (long long)(s[i].time / U), (long long)(s[j].time / U));
-		i = j + 1;
-	}
-	memstore_free_samples(s, n);
-	return buf;
+	return h_runs(&h.local, "X", U, buf, size);
 }
 
 static hh_syncstate load_local(int kind)
@@ -196,4 +182,31 @@ Test(windows, heartbeat_advances_covered_until)
 	hh_syncstate st = load_local(HIVEHA_DEPUTY_TREND);
 	cr_assert_geq(st.covered_until, 5000 * U);
 	hh_syncstate_free(&st);
+}
+
+/* Issue 9 item 6: a clock that jumped back at restart (covered-until in
+ * the future) is reported, and covered-until is not moved back. */
+Test(windows, clock_behind_covered_until_keeps_the_mark)
+{
+	h_put_state(&h.local, HIVEHA_DEPUTY_TREND, 200 * U, 0, NULL, 0, NULL, 0, 0);
+	h.cfg.overlap_ms = 5;
+	h.cfg.start_time = 150 * U;
+	h.cfg.heartbeat_ms = 1;
+	fakeclock_set_now(&h.clock, 150 * U);
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	hiveha_deputy_snapshot s;
+	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &s,
+	                                      HIVEHA_DEPUTY_SNAPSHOT_VERSION),
+	             0);
+	cr_assert(strstr(s.sync_state, "clock went back"), "%s", s.sync_state);
+	cr_assert_eq(s.covered_until, 200 * U);
+	/* neither the heartbeat nor the clean stop pulls it back */
+	fakeclock_set_now(&h.clock, 160 * U);
+	fakeclock_advance(&h.clock, 1000000); /* the heartbeat is due (the clock says 161) */
+	cr_assert_eq(hiveha_governor_poll(h.gov, NULL), 0);
+	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
+	hh_syncstate st = load_local(HIVEHA_DEPUTY_TREND);
+	cr_assert_eq(st.covered_until, 200 * U, "%lld ms", (long long)(st.covered_until / U));
+	hh_syncstate_free(&st);
+	cr_assert_str_eq(runs(buf, sizeof(buf)), "", "nothing before the start time was missing");
 }
