@@ -102,11 +102,28 @@ static void note_unknown(hh_deputy *d, const char *id)
 		snprintf(d->unknown_names + used, cap - used, ", ...");
 }
 
+/* The digest of the first `n` ids of the gap's sorted item list, grown
+ * as items are touched (a checkpoint records it; see hh_checkpoint). */
+typedef struct prefix {
+	char *const *items;
+	size_t n;
+	uint64_t digest;
+} prefix;
+
+static uint64_t prefix_upto(prefix *p, size_t n)
+{
+	while (p->n < n)
+		p->digest = hh_item_digest(p->digest, p->items[p->n++]);
+	return p->digest;
+}
+
 /* Where a batch stands while its pages arrive. */
 typedef struct batch {
 	char **ids;
 	size_t n;
 	size_t expect; /* index of the next item the peer must answer */
+	size_t first;  /* index of ids[0] in the gap's item list */
+	prefix *pre;
 } batch;
 
 static int bad_reply(hiveha_governor *gov, hh_deputy *d, const char *what, const char *id)
@@ -141,6 +158,8 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		rc = hh_checkpoint_set_item(&next, it->id);
 		if (rc)
 			break;
+		next.ck.has_prefix = 1;
+		next.ck.prefix = prefix_upto(b->pre, b->first + b->expect);
 		next.ck.active = 1;
 		next.ck.gap_from = gap.from;
 		next.ck.gap_to = gap.to;
@@ -212,13 +231,14 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 	return rc;
 }
 
-/* Removes a completely filled gap from the pending list. */
-static int close_gap(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+/* Commits the state without the checkpoint of `gap` and, with `close`,
+ * without the gap itself (it is completely filled). */
+static int commit_gap_state(hiveha_governor *gov, hh_deputy *d, hh_range gap, int close)
 {
 	hh_syncstate next;
 	hh_syncstate_init(&next, gov->alloc);
 	int rc = hh_syncstate_copy(&next, &d->st);
-	if (!rc)
+	if (!rc && close)
 		rc = hh_spans_remove(&next.pending, gap.from, gap.to);
 	if (!rc && ck_matches(&next.ck, gap))
 		hh_checkpoint_clear(&next);
@@ -258,6 +278,7 @@ typedef struct trend_xfer {
 	size_t cur, next_req;
 	batch b;
 	batch asked; /* the items of the request encoded last */
+	prefix pre;
 } trend_xfer;
 
 static size_t batch_start(const trend_xfer *x, size_t k)
@@ -265,11 +286,11 @@ static size_t batch_start(const trend_xfer *x, size_t k)
 	return x->pos0 + k * x->size;
 }
 
-static batch batch_of(const trend_xfer *x, size_t k)
+static batch batch_of(trend_xfer *x, size_t k)
 {
 	size_t start = batch_start(x, k);
 	size_t n = x->n_items - start;
-	batch b = { &x->items[start], n < x->size ? n : x->size, 0 };
+	batch b = { &x->items[start], n < x->size ? n : x->size, 0, start, &x->pre };
 	return b;
 }
 
@@ -379,18 +400,31 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	sort_unique(&items);
 
 	size_t pos = 0;
+	prefix pre = { items.v, 0, HH_ITEM_DIGEST_INIT };
 	const hh_checkpoint *ck = &d->st.ck;
 	if (ck_matches(ck, gap) && ck->item) {
 		pos = lower_bound(&items, ck->item);
-		if (pos < items.n && ck->item_done && strcmp(items.v[pos], ck->item) == 0)
+		if (!ck->has_prefix || prefix_upto(&pre, pos) != ck->prefix) {
+			/* The items before the checkpoint are not those it saw: an
+			 * added one was never fetched. Fill the gap again from its
+			 * first item (replacing is idempotent) rather than close it
+			 * with an item missing (MERGE-CASES W7). */
+			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
+			            "the trended items changed since the checkpoint: the gap is filled again from its first item");
+			rc = commit_gap_state(gov, d, gap, 0);
+			pos = 0;
+			pre.n = 0;
+			pre.digest = HH_ITEM_DIGEST_INIT;
+		} else if (pos < items.n && ck->item_done && strcmp(items.v[pos], ck->item) == 0) {
 			pos++;
+		}
 	}
 	hh_mutex_lock(&gov->lock);
 	d->progress.items_total = items.n;
 	d->progress.items_done = pos;
 	hh_mutex_unlock(&gov->lock);
 
-	if (pos < items.n) {
+	if (!rc && pos < items.n) {
 		trend_xfer x;
 		memset(&x, 0, sizeof(x));
 		x.gov = gov;
@@ -400,11 +434,12 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 		x.n_items = items.n;
 		x.pos0 = pos;
 		x.size = gov->cfg.batch_items;
+		x.pre = pre;
 		x.b = batch_of(&x, 0);
 		rc = hh_fetch_pages(gov, d, &ts_pager, &x);
 	}
 	item_list_free(&items);
 	if (!rc)
-		rc = close_gap(gov, d, gap);
+		rc = commit_gap_state(gov, d, gap, 1);
 	return rc;
 }

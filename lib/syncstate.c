@@ -80,6 +80,16 @@ int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src)
 	return HIVEHA_OK;
 }
 
+uint64_t hh_item_digest(uint64_t digest, const char *id)
+{
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		digest ^= *p;
+		digest *= UINT64_C(1099511628211);
+	}
+	/* the terminator too, so that ("ab", "c") and ("a", "bc") differ */
+	return digest * UINT64_C(1099511628211);
+}
+
 int hh_syncstate_prune_held(hh_syncstate *st)
 {
 	hiveha_time from = HIVEHA_TIME_MIN;
@@ -169,6 +179,8 @@ int hh_syncstate_encode(const hh_syncstate *st, char **out, size_t *len)
 			rc = add_i64(ck, "skip", (int64_t)st->ck.skip);
 		if (!rc)
 			rc = add_i64(ck, "deleted_to", st->ck.deleted_to);
+		if (!rc && st->ck.has_prefix)
+			rc = add_i64(ck, "prefix", (int64_t)st->ck.prefix);
 	}
 	char *text = NULL;
 	if (!rc) {
@@ -259,14 +271,17 @@ int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *er
 		rc = get_spans(root, "held", &st->held);
 	const cJSON *ck = cJSON_GetObjectItemCaseSensitive(root, "checkpoint");
 	if (!rc && ck) {
-		int64_t skip = 0;
+		int64_t skip = 0, prefix = 0;
 		const cJSON *item = cJSON_GetObjectItemCaseSensitive(ck, "item");
 		st->ck.active = 1;
 		if (!cJSON_IsObject(ck) || get_i64(ck, "gap_from", &st->ck.gap_from, 1) ||
 		    get_i64(ck, "gap_to", &st->ck.gap_to, 1) || get_i64(ck, "time", &st->ck.time, 0) ||
 		    get_i64(ck, "skip", &skip, 0) || skip < 0 ||
-		    get_i64(ck, "deleted_to", &st->ck.deleted_to, 0) || (item && !cJSON_IsString(item)))
+		    get_i64(ck, "deleted_to", &st->ck.deleted_to, 0) || (item && !cJSON_IsString(item)) ||
+		    get_i64(ck, "prefix", &prefix, 0))
 			rc = HIVEHA_EPROTOCOL;
+		st->ck.has_prefix = cJSON_GetObjectItemCaseSensitive(ck, "prefix") != NULL;
+		st->ck.prefix = (uint64_t)prefix;
 		st->ck.skip = (uint64_t)skip;
 		st->ck.item_done = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ck, "item_done"));
 		if (!rc && item)

@@ -23,6 +23,10 @@ typedef struct hh_checkpoint {
 	hiveha_time gap_to;
 	char *item;               /* last item touched (ids ascend) */
 	int item_done;            /* 1: `item` and every smaller id are done */
+	int has_prefix;           /* 0: `prefix` unknown (state of an older library) */
+	uint64_t prefix;          /* hh_item_digest of the ids before `item` when it was
+	                           * touched: a restart with another item set below
+	                           * `item` sees a different digest and redoes the gap */
 	hiveha_time time;         /* else: resume `item` at (time, skip) */
 	uint64_t skip;
 	hiveha_time deleted_to;   /* local samples of `item` < this are replaced */
@@ -47,6 +51,12 @@ void hh_syncstate_free(hh_syncstate *st);
 int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src);
 void hh_checkpoint_clear(hh_syncstate *st);
 int hh_checkpoint_set_item(hh_syncstate *st, const char *item);
+
+/* Folds one item id into a digest of an ascending id list (FNV-1a 64 with
+ * a separator). Start from HH_ITEM_DIGEST_INIT. It detects a changed item
+ * list between a kill and a restart; it is not a defence against anyone. */
+#define HH_ITEM_DIGEST_INIT UINT64_C(14695981039346656037)
+uint64_t hh_item_digest(uint64_t digest, const char *id);
 
 /* Drops the held ranges that are no longer pending. */
 int hh_syncstate_prune_held(hh_syncstate *st);
