@@ -55,6 +55,8 @@ struct hiveha_governor {
 	int started;                      /* start-up gaps computed and persisted */
 	hiveha_time start_time;
 	int64_t next_heartbeat_ns;
+	hiveha_time stored_until;         /* under `lock`: the host's stored-until */
+	int stored_set;                   /* the host has called set_stored_until */
 
 	hh_thread thread;
 	int thread_running;

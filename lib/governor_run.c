@@ -152,10 +152,34 @@ static int startup(hiveha_governor *gov)
 	return rc;
 }
 
-/* Writes covered-until = now for every deputy in one transaction. */
-static int heartbeat(hiveha_governor *gov)
+int hiveha_governor_set_stored_until(hiveha_governor *gov, hiveha_time t)
+{
+	if (!gov)
+		return HIVEHA_EINVAL;
+	hh_mutex_lock(&gov->lock);
+	gov->stored_until = t;
+	gov->stored_set = 1;
+	hh_mutex_unlock(&gov->lock);
+	return HIVEHA_OK;
+}
+
+/* What covered-until may claim: the clock's now, but never more than the
+ * host said it has stored, once it has said anything. */
+static hiveha_time mark_time(hiveha_governor *gov)
 {
 	hiveha_time now = gov->clock.now(gov->clock.ctx);
+	hh_mutex_lock(&gov->lock);
+	if (gov->stored_set && gov->stored_until < now)
+		now = gov->stored_until;
+	hh_mutex_unlock(&gov->lock);
+	return now;
+}
+
+/* Writes covered-until = mark_time() for every deputy in one transaction;
+ * covered-until never moves back. */
+static int heartbeat(hiveha_governor *gov)
+{
+	hiveha_time now = mark_time(gov);
 	hh_syncstate next[HH_DEPUTY_KINDS];
 	int rc = HIVEHA_OK;
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++)

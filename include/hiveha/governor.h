@@ -214,11 +214,26 @@ HIVEHA_API int hiveha_governor_start(hiveha_governor *gov);
 /**
  * Stops promptly: interrupts sleeps and transfers, joins the background
  * thread if any, rolls back whatever was not committed (committed chunks
- * and their checkpoints stay), and writes covered-until = clock now as a
+ * and their checkpoints stay), and writes covered-until = clock now (or the
+ * host's stored-until, if earlier: hiveha_governor_set_stored_until) as a
  * clean-stop mark. Safe to call more than once and from any thread except
  * a governor callback.
  */
 HIVEHA_API int hiveha_governor_stop(hiveha_governor *gov);
+
+/**
+ * Tells the governor how far the host has stored its own collection: every
+ * sample and event with a time before `t` that the host collected is
+ * committed to its store. From the first call on, the covered-until marks
+ * (heartbeat and clean stop) are min(clock now, t) instead of clock now, so
+ * a stop after a failed or buffered write never claims time that was not
+ * stored; the next start's gap then begins early enough to refill it. The
+ * latest call wins; covered-until itself never moves back. Call it after
+ * each commit of collected data. Thread-safe: any thread, any time after
+ * hiveha_governor_new(), also while the governor runs in the background.
+ * HIVEHA_EINVAL for a NULL governor.
+ */
+HIVEHA_API int hiveha_governor_set_stored_until(hiveha_governor *gov, hiveha_time t);
 
 /**
  * Copies the state items of deputy `kind` into `*out`, a struct of version

@@ -210,3 +210,35 @@ Test(windows, clock_behind_covered_until_keeps_the_mark)
 	hh_syncstate_free(&st);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "", "nothing before the start time was missing");
 }
+
+/* Issue 9 item 5: once the host says how far it has stored, no
+ * covered-until mark passes it; with no overlap the next start refills
+ * exactly what was not stored. */
+Test(windows, marks_never_pass_stored_until)
+{
+	h.cfg.start_time = 100 * U;
+	h.cfg.heartbeat_ms = 1000;
+	fakeclock_set_now(&h.clock, 100 * U);
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_eq(hiveha_governor_set_stored_until(h.gov, 120 * U), 0);
+	cr_assert_eq(hiveha_governor_set_stored_until(NULL, 1), HIVEHA_EINVAL);
+	fakeclock_set_now(&h.clock, 130 * U);
+	fakeclock_advance(&h.clock, 1000 * 1000000LL);
+	cr_assert_eq(hiveha_governor_poll(h.gov, NULL), 0);
+	hh_syncstate st = load_local(HIVEHA_DEPUTY_TREND);
+	cr_assert_eq(st.covered_until, 120 * U, "heartbeat wrote %lld ms", (long long)(st.covered_until / U));
+	hh_syncstate_free(&st);
+	/* the last store commit failed: stored-until stays at 125 */
+	cr_assert_eq(hiveha_governor_set_stored_until(h.gov, 125 * U), 0);
+	fakeclock_set_now(&h.clock, 150 * U);
+	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
+	h_gov_free(&h);
+	st = load_local(HIVEHA_DEPUTY_TREND);
+	cr_assert_eq(st.covered_until, 125 * U, "clean stop wrote %lld ms", (long long)(st.covered_until / U));
+	hh_syncstate_free(&st);
+
+	h.cfg.overlap_ms = 0;
+	h.cfg.start_time = 200 * U;
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(runs(buf, sizeof(buf)), "[125..199]");
+}
