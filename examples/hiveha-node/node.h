@@ -82,6 +82,9 @@ void node_sim_free(node_sim *sim);
 int node_sim_collect(node_sim *sim, const hiveha_store *store, hiveha_time now,
                      uint64_t *samples_out, uint64_t *events_out);
 uint32_t node_sim_period_ticks(const node_sim *sim);
+/* Every sample (and event) before this time is stored: the end of the last
+ * step that was stored for every item. */
+hiveha_time node_sim_stored_until(const node_sim *sim);
 
 /* ---- output (progress.c): one lock for every line ---------------------- */
 void node_out_init(const char *name, int64_t progress_ms);

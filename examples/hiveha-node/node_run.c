@@ -225,6 +225,8 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 		node_errf("cannot create the governor: %s", hiveha_strerror(rc));
 		return rc == HIVEHA_ESTORE ? NODE_EXIT_DB : NODE_EXIT_FAILURE;
 	}
+	if (n->sim) /* nothing is stored yet from the first sample time on */
+		hiveha_governor_set_stored_until(n->gov, node_sim_stored_until(n->sim));
 
 	hiveha_responder_config rcfg;
 	hiveha_responder_config_init(&rcfg, HIVEHA_RESPONDER_CONFIG_VERSION);
@@ -278,6 +280,9 @@ static int collect(struct node *n)
 	int rc = node_sim_collect(n->sim, &n->store, wall_now(), &s, &e);
 	n->samples += s;
 	n->events += e;
+	/* Even after a failed write: covered-until must not claim what the
+	 * store lacks, or the next start would not refill it. */
+	hiveha_governor_set_stored_until(n->gov, node_sim_stored_until(n->sim));
 	if (rc) {
 		char msg[256] = "";
 		hiveha_sqlite_last_error(&n->store, msg, sizeof(msg));

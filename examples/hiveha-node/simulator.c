@@ -185,3 +185,8 @@ int node_sim_collect(node_sim *sim, const hiveha_store *store, hiveha_time now,
 	}
 	return rc;
 }
+
+hiveha_time node_sim_stored_until(const node_sim *sim)
+{
+	return (hiveha_time)sim->next_k * sim->period;
+}
