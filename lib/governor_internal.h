@@ -137,10 +137,10 @@ void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time
                     hh_range *gap, int *has_gap);
 
 /* The unvouched parts of [from, to) (DESIGN §5 rule 1 and 4): before
- * history_start, pending gaps (filling unless the peer lacks them or the
- * deputy is disabled), closed ranges, and - before start-up - everything
- * after covered_until - overlap. `have_governor` 0 means a responder
- * without a governor: nobody is filling anything. */
+ * history_start, pending gaps minus their held parts (filling unless the
+ * peer lacks them or the deputy is disabled), closed ranges, and - before
+ * start-up - everything after covered_until. `have_governor` 0 means a
+ * responder without a governor: nobody is filling anything. */
 typedef struct hh_vouch_input {
 	const hh_syncstate *st;
 	int have_governor;
