@@ -90,18 +90,24 @@ uint64_t hh_item_digest(uint64_t digest, const char *id)
 	return digest * UINT64_C(1099511628211);
 }
 
-int hh_syncstate_prune_held(hh_syncstate *st)
+/* Removes from `held` whatever is outside `pending`. */
+static int held_within(hh_spans *held, const hh_spans *pending)
 {
 	hiveha_time from = HIVEHA_TIME_MIN;
 	int rc = HIVEHA_OK;
-	for (size_t i = 0; i <= st->pending.n && !rc && st->held.n; i++) {
-		hiveha_time to = i < st->pending.n ? st->pending.v[i].from : HIVEHA_TIME_MAX;
+	for (size_t i = 0; i <= pending->n && !rc && held->n; i++) {
+		hiveha_time to = i < pending->n ? pending->v[i].from : HIVEHA_TIME_MAX;
 		if (from < to)
-			rc = hh_spans_remove(&st->held, from, to);
-		if (i < st->pending.n)
-			from = st->pending.v[i].to;
+			rc = hh_spans_remove(held, from, to);
+		if (i < pending->n)
+			from = pending->v[i].to;
 	}
 	return rc;
+}
+
+int hh_syncstate_prune_held(hh_syncstate *st)
+{
+	return held_within(&st->held, &st->pending);
 }
 
 const char *hh_syncstate_key(int kind)
@@ -160,8 +166,17 @@ int hh_syncstate_encode(const hh_syncstate *st, char **out, size_t *len)
 		rc = add_spans(root, "pending", &st->pending);
 	if (!rc)
 		rc = add_spans(root, "closed", &st->closed);
-	if (!rc && st->held.n)
-		rc = add_spans(root, "held", &st->held);
+	if (!rc && st->held.n) {
+		/* a held range that is no longer pending says nothing more */
+		hh_spans held;
+		hh_spans_init(&held, st->alloc);
+		rc = hh_spans_copy(&held, &st->held);
+		if (!rc)
+			rc = held_within(&held, &st->pending);
+		if (!rc && held.n)
+			rc = add_spans(root, "held", &held);
+		hh_spans_free(&held);
+	}
 	if (!rc && st->ck.active) {
 		cJSON *ck = cJSON_AddObjectToObject(root, "checkpoint");
 		rc = ck ? HIVEHA_OK : HIVEHA_ENOMEM;

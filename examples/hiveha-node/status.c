@@ -90,6 +90,8 @@ static int print_deputy(const hiveha_store *store, int kind)
 	print_time("history start", doc, "history_start");
 	print_spans("pending gaps", doc, "pending");
 	print_spans("closed ranges", doc, "closed");
+	/* parts of pending gaps this instance stored itself (re-read, still vouched for) */
+	print_spans("held ranges", doc, "held");
 	const cJSON *ck = cJSON_GetObjectItemCaseSensitive(doc, "checkpoint");
 	if (cJSON_IsObject(ck)) {
 		const cJSON *item = cJSON_GetObjectItemCaseSensitive(ck, "item");

@@ -142,6 +142,7 @@ static void assert_closed_only_nobodys(const instance *in)
 	cr_assert_eq(st.closed.v[0].from, 200 * U, "%s closed from %lld ms\n%s", in->name,
 	             (long long)(st.closed.v[0].from / U), in->log);
 	cr_assert_eq(st.closed.v[0].to, 300 * U, "%s", in->log);
+	cr_assert_eq(st.held.n, 0, "%s: held ranges outlive their gap", in->name);
 	hh_syncstate_free(&st);
 }
 
