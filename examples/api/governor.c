@@ -390,6 +390,9 @@ int main(void)
 	int64_t next_ms = -1;
 	fails += hiveha_governor_poll(gov, &next_ms) != 0 || next_ms < 0;
 	printf("poll: next work due in %lld ms\n", (long long)next_ms);
+	/* A collecting host says after each commit how far it has stored; no
+	 * covered-until mark passes it. This one has stored nothing newer. */
+	fails += hiveha_governor_set_stored_until(gov, cfg.start_time) != 0;
 	fails += hiveha_governor_stop(gov) != 0; /* writes the clean-stop mark */
 
 	/* The gap now holds exactly the peer's 120 samples, and nothing else. */
