@@ -242,3 +242,25 @@ Test(windows, marks_never_pass_stored_until)
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "[125..199]");
 }
+
+/* hiveha_governor_set_stored_until is thread-safe: the host calls it from
+ * its collecting thread while the background thread writes heartbeats
+ * (run under ThreadSanitizer by the TSan stage). */
+Test(windows, stored_until_from_the_host_thread_while_running, .timeout = 30)
+{
+	h.cfg.start_time = 100 * U;
+	h.cfg.heartbeat_ms = 1;
+	fakeclock_set_now(&h.clock, 100 * U);
+	fakeclock_set_mode(&h.clock, FAKECLOCK_MANUAL);
+	h_gov(&h);
+	cr_assert_eq(hiveha_governor_start(h.gov), 0);
+	fakeclock_wait_sleepers(&h.clock, 1);
+	for (int i = 1; i <= 200; i++) {
+		cr_assert_eq(hiveha_governor_set_stored_until(h.gov, (100 + i) * U - 1), 0);
+		fakeclock_advance(&h.clock, 1000000); /* a heartbeat is due */
+	}
+	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
+	hh_syncstate st = load_local(HIVEHA_DEPUTY_TREND);
+	cr_assert_eq(st.covered_until, 300 * U - 1, "%lld", (long long)st.covered_until);
+	hh_syncstate_free(&st);
+}
