@@ -16,6 +16,7 @@
 #include <hiveha/governor.h>
 
 #include "alloc.h"
+#include "hash.h"
 
 #define HH_SYNCSTATE_MAX_SPANS 10000
 
@@ -82,12 +83,9 @@ int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src)
 
 uint64_t hh_item_digest(uint64_t digest, const char *id)
 {
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-		digest ^= *p;
-		digest *= UINT64_C(1099511628211);
-	}
-	/* the terminator too, so that ("ab", "c") and ("a", "bc") differ */
-	return digest * UINT64_C(1099511628211);
+	/* The terminator too, so that ("ab", "c") and ("a", "bc") differ; the
+	 * running digest seeds the next id's hash. */
+	return hh_hash64(id, strlen(id) + 1, digest);
 }
 
 /* Removes from `held` whatever is outside `pending`. */
