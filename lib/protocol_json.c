@@ -117,6 +117,54 @@ static int prescan(const unsigned char *p, size_t len, int max_depth, hh_errbuf 
 	return 0;
 }
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* cJSON keeps every member of an object and its lookups return the first,
+ * so `{"to":"9","to":"1"}` would silently mean "9". JSON leaves duplicate
+ * names undefined; docs/protocol.md §2 rejects them at any depth. Small
+ * objects are compared pairwise, large ones sorted (a hostile object with
+ * 100 000 members must not cost 10^10 compares). Depth is bounded by the
+ * prescan. */
+static int check_unique_keys(const cJSON *node, hh_errbuf *err)
+{
+	const cJSON *c, *d;
+	size_t n = 0, i;
+	int rc = 0;
+
+	for (c = node->child; c; c = c->next) {
+		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && (rc = check_unique_keys(c, err)))
+			return rc;
+		n++;
+	}
+	if (!cJSON_IsObject(node) || n < 2)
+		return 0;
+	if (n <= 16) {
+		for (c = node->child; c; c = c->next)
+			for (d = c->next; d; d = d->next)
+				if (!strcmp(c->string, d->string))
+					return hh_err(err, HIVEHA_EPROTOCOL, "duplicate member \"%.64s\"",
+					              c->string);
+		return 0;
+	}
+	{
+		const char **keys = hh_malloc(NULL, n * sizeof(*keys));
+
+		if (!keys)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		for (i = 0, c = node->child; c; c = c->next)
+			keys[i++] = c->string;
+		qsort(keys, n, sizeof(*keys), key_cmp);
+		for (i = 1; i < n && !rc; i++)
+			if (!strcmp(keys[i - 1], keys[i]))
+				rc = hh_err(err, HIVEHA_EPROTOCOL, "duplicate member \"%.64s\"", keys[i]);
+		hh_free(NULL, keys);
+	}
+	return rc;
+}
+
 int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t len,
                   const hh_limits *lim, hh_errbuf *err)
 {
@@ -133,6 +181,9 @@ int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t l
 	if (len > lim->max_message_bytes)
 		return hh_err(err, HIVEHA_ELIMIT, "message of %zu bytes exceeds the limit of %zu", len,
 		              lim->max_message_bytes);
+	/* cJSON skips a UTF-8 byte order mark; the spec (§2) does not allow one. */
+	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
+		return hh_err(err, HIVEHA_EPROTOCOL, "byte order mark before the JSON message");
 	if ((rc = prescan(data, len, lim->max_depth, err)))
 		return rc;
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
@@ -148,6 +199,10 @@ int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t l
 	if (!cJSON_IsObject(root)) {
 		cJSON_Delete(root);
 		return hh_err(err, HIVEHA_EPROTOCOL, "message is not a JSON object");
+	}
+	if ((rc = check_unique_keys(root, err))) {
+		cJSON_Delete(root);
+		return rc;
 	}
 	type = cJSON_GetObjectItemCaseSensitive(root, "type");
 	if (!cJSON_IsString(type)) {

@@ -174,17 +174,13 @@ static int start_of(const hh_ts_request *q, size_t *idx, hiveha_time *t, uint64_
 	return 0;
 }
 
-static int fill_page(ts_page *p, const hh_ts_request *q, char *cursor, size_t cursor_size,
-                     hh_errbuf *err)
+static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time t,
+                     uint64_t skip, char *cursor, size_t cursor_size, hh_errbuf *err)
 {
 	const hiveha_store *st = &p->r->store;
-	hiveha_time t;
-	uint64_t skip;
-	size_t i, idx;
+	size_t i;
 	int rc;
 
-	if ((rc = start_of(q, &idx, &t, &skip, err)))
-		return rc;
 	cursor[0] = '\0';
 	for (i = idx; i < q->item_count; i++) {
 		hiveha_time t0 = i == idx ? t : q->from;
@@ -246,6 +242,9 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	hh_ts_reply rep;
 	hh_limits lim;
 	ts_page p;
+	hiveha_time t;
+	uint64_t skip;
+	size_t idx;
 	int rc;
 
 	hh_responder_limits(r, &lim);
@@ -258,6 +257,10 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		rc = hh_err(err, HIVEHA_ENOTIMPL, "this instance serves no timeseries");
 		goto done;
 	}
+	/* Checked before the gaps, so a bad cursor is refused whatever the
+	 * coverage (as for events, docs/protocol.md section 7). */
+	if ((rc = start_of(&q, &idx, &t, &skip, err)))
+		goto done;
 	if ((rc = hh_responder_gaps(r, HIVEHA_DEPUTY_TREND, q.from, q.to, &rep.gaps, &rep.gap_count,
 	                            err)))
 		goto done;
@@ -265,7 +268,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		p.json = q.encoding == HH_ENC_JSON;
 		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
 		p.budget = hh_responder_budget(r);
-		if ((rc = fill_page(&p, &q, cursor, sizeof(cursor), err)))
+		if ((rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err)))
 			goto done;
 		page_link(&p);
 		rep.items = p.items;

@@ -476,3 +476,36 @@ Test(hostile, binary_header)
 	/* an error message inside a binary container is not an error reply */
 	cr_assert_eq(bin_decode("{\"v\":1,\"type\":\"error\",\"code\":-7}", NULL, 0, &err), HIVEHA_EPROTOCOL);
 }
+
+/* docs/protocol.md §2: no byte order mark, no duplicate member names (cJSON
+ * would skip the one and silently keep the first of the other). */
+Test(hostile, bom_and_duplicate_members)
+{
+	const char *ok = "{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"2\"}";
+	char *big;
+	size_t i, off;
+
+	EXPECT(D_EVQ, 0, ok);
+	EXPECT(D_EVQ, HIVEHA_EPROTOCOL,
+	       "\xEF\xBB\xBF{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"2\"}");
+	EXPECT(D_HELLO, HIVEHA_EPROTOCOL, "\xEF\xBB\xBF{\"type\":\"hello\"}");
+	EXPECT(D_EVQ, HIVEHA_EPROTOCOL,
+	       "{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"9\",\"to\":\"2\"}");
+	EXPECT(D_EVQ, HIVEHA_EPROTOCOL,
+	       "{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"9\","
+	       "\"start\":{\"time\":\"1\",\"skip\":\"0\",\"skip\":\"1\"}}");
+	/* Also inside members the decoder ignores. */
+	EXPECT(D_EVQ, HIVEHA_EPROTOCOL,
+	       "{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"2\",\"x\":[{\"a\":1,\"a\":2}]}");
+	/* A large object goes through the sorted check. */
+	big = malloc(64 + 1000 * 16);
+	cr_assert(big);
+	off = (size_t)sprintf(big, "{\"v\":1,\"type\":\"events\",\"from\":\"1\",\"to\":\"2\",\"x\":{");
+	for (i = 0; i < 1000; i++)
+		off += (size_t)sprintf(big + off, "%s\"k%zu\":0", i ? "," : "", i);
+	strcpy(big + off, "}}");
+	EXPECT(D_EVQ, 0, big);
+	strcpy(big + off, ",\"k500\":1}}");
+	EXPECT(D_EVQ, HIVEHA_EPROTOCOL, big);
+	free(big);
+}

@@ -515,6 +515,30 @@ Test(responder, gaps_mean_no_data)
 	hh_buf_free(&body);
 }
 
+/* A bad cursor is refused even when the reply would only list gaps: both
+ * kinds check it before asking for coverage (docs/protocol.md section 7). */
+Test(responder, bad_cursor_refused_with_gaps)
+{
+	char *items[] = { "X" };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, (char *)"t1:9:15:0", 0, HH_ENC_BIN };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, (char *)"e1:99:0", 0 };
+	hh_buf body;
+	int calls[2] = { 0, 0 };
+
+	add("X", 15, 1);
+	hh_responder_set_coverage(resp, fake_coverage, calls);
+	hh_buf_init(&body, NULL);
+	cr_assert_eq(hh_encode_ts_request(&body, &q), 0);
+	cr_expect_eq(expect_error_reply(HIVEHA_MSG_TIMESERIES, (char *)body.data, body.len),
+	             HIVEHA_EPROTOCOL);
+	hh_buf_free(&body);
+	hh_buf_init(&body, NULL);
+	cr_assert_eq(hh_encode_ev_request(&body, &eq), 0);
+	cr_expect_eq(expect_error_reply(HIVEHA_MSG_EVENTS, (char *)body.data, body.len),
+	             HIVEHA_EPROTOCOL);
+	hh_buf_free(&body);
+}
+
 Test(responder, empty_sync_state_vouches_everything)
 {
 	char *items[] = { "X" };
