@@ -181,6 +181,13 @@ static int token_ok(const hiveha_responder *r, const char *given)
 	return diff == 0;
 }
 
+int hiveha_responder_check_token(const hiveha_responder *r, const char *token)
+{
+	if (!r)
+		return HIVEHA_EINVAL;
+	return token_ok(r, token) ? 0 : HIVEHA_EAUTH;
+}
+
 static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf *out,
                        hh_errbuf *err)
 {

@@ -166,7 +166,7 @@ typedef struct hiveha_http_listener hiveha_http_listener;
 typedef int (*hiveha_http_handle_fn)(void *ctx, const hiveha_request *req,
                                      hiveha_reply_fn write, void *payload);
 
-#define HIVEHA_HTTP_LISTENER_OPTIONS_VERSION 1
+#define HIVEHA_HTTP_LISTENER_OPTIONS_VERSION 2
 
 /**
  * Listener options; 0 / NULL members mean the documented default. Strings
@@ -212,10 +212,29 @@ typedef struct hiveha_http_listener_options {
 	 *  listener threads, possibly concurrently. */
 	hiveha_log_fn on_log;
 	void *payload;                 /**< passed to on_log */
+
+	/* ---- version 2 (read only when version >= 2) ---- */
+
+	/** Bearer token the listener itself checks on the request headers,
+	 *  before any body byte is read (constant time); a wrong or missing
+	 *  one is answered 401 at once and the connection closed. NULL or "":
+	 *  none. hiveha_http_listener_new() always checks the responder's
+	 *  token this way too (hiveha_responder_check_token()). */
+	const char *token;
+	/** Seconds each phase of a request (headers, body, reply) may take on
+	 *  top of its size at `min_rate_bytes_per_s`; a request past it is
+	 *  closed. Default 10. */
+	unsigned int request_timeout_s;
+	/** Slowest transfer allowed, bytes per second; default 16384. */
+	uint32_t min_rate_bytes_per_s;
+	/** Memory shared by the requests being served (request decoding and
+	 *  reply pages); a request that does not fit waits, then gets 503.
+	 *  Default 256 MiB. */
+	uint64_t memory_budget_bytes;
 } hiveha_http_listener_options;
 
 #define HIVEHA_HTTP_LISTENER_OPTIONS_INIT { HIVEHA_HTTP_LISTENER_OPTIONS_VERSION, NULL, 0, 0, 0, \
-	0, 0, NULL, NULL, 0, NULL, NULL }
+	0, 0, NULL, NULL, 0, NULL, NULL, NULL, 0, 0, 0 }
 
 /** Zeroes `opts` and sets its version. HIVEHA_EVERSION for 0 or a newer version. */
 HIVEHA_HTTP_API int hiveha_http_listener_options_init(hiveha_http_listener_options *opts,

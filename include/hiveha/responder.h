@@ -93,6 +93,15 @@ HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
 HIVEHA_API int hiveha_responder_handle(hiveha_responder *responder, const hiveha_request *req,
                                        hiveha_reply_fn write, void *payload);
 
+/**
+ * Checks a bearer token as hiveha_responder_handle() does (constant time),
+ * so that a transport can refuse a request on its headers before it reads
+ * the body. `token` may be NULL (none given). Returns 0 when it is accepted
+ * (or the responder has no token), HIVEHA_EAUTH when not, HIVEHA_EINVAL for
+ * a NULL responder. Any thread, like hiveha_responder_handle().
+ */
+HIVEHA_API int hiveha_responder_check_token(const hiveha_responder *responder, const char *token);
+
 HIVEHA_END_DECLS
 
 #endif /* HIVEHA_RESPONDER_H */

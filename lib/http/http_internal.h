@@ -5,6 +5,7 @@
 #ifndef HH_HTTP_INTERNAL_H
 #define HH_HTTP_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,5 +47,50 @@ int hh_http_accepts_gzip(const char *accept_encoding);
 /* Gzips `in`; on success *out (malloc'd) and *out_len. Non-zero when it
  * failed or did not make the data smaller (send it uncompressed). */
 int hh_http_gzip(const void *in, size_t in_len, void **out, size_t *out_len);
+
+/* ---- http_guard.c: connection slots and request time budgets ---- */
+
+typedef struct hh_guard hh_guard;
+typedef struct hh_guard_conn hh_guard_conn;
+
+/* Starts the reaper thread. `max_conn` slots; every phase of a request
+ * must end within `timeout_s` plus its size at `min_rate` bytes/s. */
+int hh_guard_new(hh_guard **out, unsigned int max_conn, unsigned int timeout_s, uint32_t min_rate,
+                 hiveha_log_fn on_log, void *payload);
+/* Stops the reaper; after MHD_stop_daemon (no connection left). NULL ok. */
+void hh_guard_free(hh_guard *g);
+/* Accept policy: 1 = take the connection (evicting the oldest untrusted
+ * one if every slot is used), 0 = every slot holds a trusted peer. */
+int hh_guard_admit(hh_guard *g);
+/* A connection started (its headers deadline is armed) / closed, before
+ * its socket is closed. opened() returns NULL (and shuts the socket) when
+ * out of memory; every other call accepts that NULL. */
+hh_guard_conn *hh_guard_opened(hh_guard *g, int fd);
+void hh_guard_closed(hh_guard *g, hh_guard_conn *c);
+/* Deadline = now + timeout + bytes / min_rate; disarm: none (the handler
+ * runs, or a trusted connection idles under the idle timeout). */
+void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes);
+void hh_guard_disarm(hh_guard *g, hh_guard_conn *c);
+/* A request on `c` passed the token check on its headers. */
+void hh_guard_trust(hh_guard *g, hh_guard_conn *c);
+int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c);
+
+/* ---- http_budget.c: the memory budget shared by requests ---- */
+
+typedef struct hh_budget {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;         /* monotonic */
+	uint64_t cap, used;
+	int closing;
+} hh_budget;
+
+int hh_budget_init(hh_budget *b, uint64_t cap);
+void hh_budget_destroy(hh_budget *b);
+/* Wakes every waiter with HIVEHA_ECANCELLED (the listener is stopping). */
+void hh_budget_close(hh_budget *b);
+/* Reserves n bytes, waiting at most wait_ms while others hold the budget.
+ * 0, HIVEHA_ETIMEOUT (still busy), HIVEHA_ECANCELLED. */
+int hh_budget_take(hh_budget *b, uint64_t n, unsigned int wait_ms);
+void hh_budget_give(hh_budget *b, uint64_t n);
 
 #endif /* HH_HTTP_INTERNAL_H */

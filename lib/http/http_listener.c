@@ -9,6 +9,12 @@
  * its reply into a buffer bounded by max_reply_bytes. The reply must be
  * buffered: its HTTP status depends on the handler's return value, known
  * only after the last byte was written.
+ *
+ * Hostile clients (issue 10): the token is checked on the headers, before
+ * any body byte is read; http_guard.c gives every request phase a time
+ * budget and keeps the slots for peers that passed the token; the handler
+ * runs only once its worst-case memory fits the budget shared by all
+ * requests (http_budget.c), else it waits and finally answers 503.
  */
 #define _POSIX_C_SOURCE 200809L /* getaddrinfo */
 
@@ -28,8 +34,16 @@
 #define HH_DEFAULT_MAX_REPLY (16u << 20)
 #define HH_DEFAULT_MAX_CONNECTIONS 16u
 #define HH_DEFAULT_IDLE_S 60u
+#define HH_DEFAULT_REQUEST_TIMEOUT_S 10u
+#define HH_DEFAULT_MIN_RATE 16384u
+#define HH_DEFAULT_BUDGET ((uint64_t)256 << 20)
 #define HH_PEM_MAX (1u << 20)
 #define HH_GZIP_MIN 1024u
+/* Bytes of handler memory reserved per request body byte. Measured with
+ * tests/http/test_http_memory.c (100 000 short unknown ids, the worst
+ * shape known: cJSON trees of the request and of the reply): about 80;
+ * rounded up. */
+#define HH_WORK_PER_BODY_BYTE 96u
 
 struct hiveha_http_listener {
 	struct MHD_Daemon *daemon;
@@ -41,6 +55,13 @@ struct hiveha_http_listener {
 	void *payload;
 	char *cert_pem, *key_pem; /* kept for the daemon's lifetime */
 	uint16_t port;
+	char *token;              /* options' token, NULL = none */
+	size_t token_len;
+	hiveha_responder *responder; /* its token is checked too; NULL = handler mode */
+	unsigned int request_timeout_s;
+	hh_guard *guard;
+	hh_budget budget;
+	int budget_ok;            /* budget initialised */
 };
 
 /* One request in progress (MHD's per-request pointer). */
@@ -48,6 +69,7 @@ typedef struct hh_req {
 	const char *kind;
 	unsigned char *body;
 	size_t len, cap;
+	uint64_t reserved;        /* bytes of the memory budget held */
 } hh_req;
 
 /* The reply being written by the handler. */
@@ -83,6 +105,15 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
 	l->on_log(HIVEHA_LOG_WARN, line, l->payload);
+}
+
+/* The guard's record of a connection (NULL if it could not be made). */
+static hh_guard_conn *conn_guard(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci ? ci->socket_context : NULL;
 }
 
 /* ---- replies --------------------------------------------------------- */
@@ -128,6 +159,12 @@ static enum MHD_Result respond(const hiveha_http_listener *l, struct MHD_Connect
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, MHD_HTTP_METHOD_POST);
 	if (status == MHD_HTTP_UNAUTHORIZED)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"hiveha\"");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+	/* A connection that never passed the token keeps no slot after its
+	 * answer. */
+	if (!hh_guard_trusted(l->guard, conn_guard(conn)))
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
 	ret = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	return ret;
@@ -170,8 +207,32 @@ static unsigned int status_of(int rc)
 	}
 }
 
+/* Reserves the handler's worst case: the working memory for decoding this
+ * body and building the reply (measured, HH_WORK_PER_BODY_BYTE), the reply
+ * page with its copy in the handler (2 x max_reply) and its gzip. */
+static int reserve(hiveha_http_listener *l, hh_req *q)
+{
+	uint64_t need = (uint64_t)q->len * HH_WORK_PER_BODY_BYTE + 2 * (uint64_t)l->max_reply;
+	int rc;
+
+	if (l->gzip)
+		need += l->max_reply;
+	rc = hh_budget_take(&l->budget, need, l->request_timeout_s * 1000u);
+	if (rc == 0)
+		q->reserved = need;
+	return rc;
+}
+
+static void keep_reserved(hiveha_http_listener *l, hh_req *q, uint64_t keep)
+{
+	if (keep < q->reserved) {
+		hh_budget_give(&l->budget, q->reserved - keep);
+		q->reserved = keep;
+	}
+}
+
 /* Runs the handler on a complete request and queues its reply. */
-static enum MHD_Result serve(const hiveha_http_listener *l, struct MHD_Connection *conn, hh_req *q)
+static enum MHD_Result serve(hiveha_http_listener *l, struct MHD_Connection *conn, hh_req *q)
 {
 	hiveha_request req;
 	hh_reply reply;
@@ -180,6 +241,15 @@ static enum MHD_Result serve(const hiveha_http_listener *l, struct MHD_Connectio
 
 	memset(&reply, 0, sizeof(reply));
 	reply.max = l->max_reply;
+	hh_guard_disarm(l->guard, conn_guard(conn)); /* our own time from here */
+	rc = reserve(l, q);
+	if (rc != 0) {
+		listener_log(l, HIVEHA_LOG_WARN,
+		             "http: %s request waited %u s for the memory budget; answered 503",
+		             q->kind, l->request_timeout_s);
+		hh_guard_arm(l->guard, conn_guard(conn), 0);
+		return respond(l, conn, MHD_HTTP_SERVICE_UNAVAILABLE, NULL, 0);
+	}
 	req.version = HIVEHA_REQUEST_VERSION;
 	req.kind = q->kind;
 	req.token = hh_http_bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -187,6 +257,11 @@ static enum MHD_Result serve(const hiveha_http_listener *l, struct MHD_Connectio
 	req.body = q->body ? (const void *)q->body : (const void *)"";
 	req.body_len = q->len;
 	rc = l->handle(l->ctx, &req, reply_write, &reply);
+	/* The body is no longer needed: give it back before the reply is
+	 * (possibly) gzipped. */
+	free(q->body);
+	q->body = NULL;
+	q->cap = 0;
 	status = status_of(rc);
 	if (reply.overflow) {
 		listener_log(l, HIVEHA_LOG_ERROR,
@@ -202,10 +277,44 @@ static enum MHD_Result serve(const hiveha_http_listener *l, struct MHD_Connectio
 	if (status != MHD_HTTP_OK)
 		listener_log(l, HIVEHA_LOG_INFO, "http: %s answered %u (%s)", q->kind, status,
 		             hiveha_strerror(rc));
+	/* Until it is sent the reply stays allocated (twice while gzipped):
+	 * keep that much of the reservation, give back the rest. */
+	keep_reserved(l, q, 2 * (uint64_t)reply.len);
+	hh_guard_arm(l->guard, conn_guard(conn), reply.len);
 	return respond(l, conn, status, reply.data, reply.len);
 }
 
 /* ---- request handling -------------------------------------------------- */
+
+/* Compares without an early exit (as the responder does). */
+static int same_token(const char *want, size_t want_len, const char *given)
+{
+	volatile unsigned char diff;
+	size_t glen, i;
+
+	if (!given)
+		given = "";
+	glen = strlen(given);
+	diff = (unsigned char)(glen != want_len);
+	for (i = 0; i < want_len; i++)
+		diff |= (unsigned char)(want[i] ^ (glen ? given[i % glen] : 0));
+	return diff == 0;
+}
+
+/* The token check on the headers alone: the listener's own token and the
+ * responder's. A handler without either decides for itself. */
+static int token_accepted(const hiveha_http_listener *l, struct MHD_Connection *conn)
+{
+	const char *given = hh_http_bearer(MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	                                                              MHD_HTTP_HEADER_AUTHORIZATION));
+	int ok = 1;
+
+	if (l->token && !same_token(l->token, l->token_len, given))
+		ok = 0;
+	if (l->responder && hiveha_responder_check_token(l->responder, given) != 0)
+		ok = 0;
+	return ok;
+}
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version,
@@ -225,6 +334,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return respond(l, conn, MHD_HTTP_NOT_FOUND, NULL, 0);
 		if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 			return respond(l, conn, MHD_HTTP_METHOD_NOT_ALLOWED, NULL, 0);
+		if (!token_accepted(l, conn)) {
+			listener_log(l, HIVEHA_LOG_INFO, "http: %s request refused on its headers (401)",
+			             kind);
+			return respond(l, conn, MHD_HTTP_UNAUTHORIZED, NULL, 0);
+		}
+		hh_guard_trust(l->guard, conn_guard(conn));
 		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > l->max_request) {
 			listener_log(l, HIVEHA_LOG_INFO, "http: %s request of %s bytes refused (413)",
@@ -236,6 +351,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		q->kind = kind;
 		*req_cls = q;
+		/* The body's deadline: its declared size (or the limit) at the
+		 * minimum rate, on top of the fixed allowance. */
+		hh_guard_arm(l->guard, conn_guard(conn),
+		             cl ? strtoull(cl, NULL, 10) : (uint64_t)l->max_request);
 		return MHD_YES;
 	}
 	if (*upload_size != 0) {
@@ -274,15 +393,60 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	hiveha_http_listener *l = cls;
 	hh_req *q = *req_cls;
+	hh_guard_conn *gc = conn_guard(conn);
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
 	if (q) {
+		hh_budget_give(&l->budget, q->reserved);
 		free(q->body);
 		free(q);
 		*req_cls = NULL;
+	}
+	/* Between requests a trusted connection idles under the idle timeout;
+	 * any other keeps its budget running. */
+	if (hh_guard_trusted(l->guard, gc))
+		hh_guard_disarm(l->guard, gc);
+	else
+		hh_guard_arm(l->guard, gc, 0);
+}
+
+/* A request line arrived: on a trusted keep-alive connection the next
+ * request's budget starts now (a new connection's started with it). The
+ * return value is MHD's initial *req_cls, which must stay NULL. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	hiveha_http_listener *l = cls;
+	hh_guard_conn *gc = conn_guard(conn);
+
+	(void)uri;
+	if (hh_guard_trusted(l->guard, gc))
+		hh_guard_arm(l->guard, gc, 0);
+	return NULL;
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+	hiveha_http_listener *l = cls;
+
+	(void)addr;
+	(void)addrlen;
+	return hh_guard_admit(l->guard) ? MHD_YES : MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+	hiveha_http_listener *l = cls;
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+			MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = ci ? hh_guard_opened(l->guard, ci->connect_fd) : NULL;
+	} else {
+		hh_guard_closed(l->guard, *socket_context);
+		*socket_context = NULL;
 	}
 }
 
@@ -331,6 +495,9 @@ static int responder_thunk(void *ctx, const hiveha_request *req, hiveha_reply_fn
 	return hiveha_responder_handle(ctx, req, write, payload);
 }
 
+static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_options *opts,
+                        hiveha_http_handle_fn handle, void *ctx, hiveha_responder *responder);
+
 int hiveha_http_listener_new(hiveha_http_listener **out, const hiveha_http_listener_options *opts,
                              hiveha_responder *responder)
 {
@@ -338,7 +505,14 @@ int hiveha_http_listener_new(hiveha_http_listener **out, const hiveha_http_liste
 		*out = NULL;
 	if (!responder)
 		return HIVEHA_EINVAL;
-	return hiveha_http_listener_new_handler(out, opts, responder_thunk, responder);
+	return listener_new(out, opts, responder_thunk, responder, responder);
+}
+
+int hiveha_http_listener_new_handler(hiveha_http_listener **out,
+                                     const hiveha_http_listener_options *opts,
+                                     hiveha_http_handle_fn handle, void *ctx)
+{
+	return listener_new(out, opts, handle, ctx, NULL);
 }
 
 /* Frees a PEM buffer; the key is a secret, so wipe it first. */
@@ -356,6 +530,10 @@ static int start_daemon(hiveha_http_listener *l, const struct sockaddr *sa, int 
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
 	                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	const union MHD_DaemonInfo *info;
+	/* The guard keeps max_conn live connections (http_guard.c); the room
+	 * above it is for connections it shut down that libmicrohttpd has not
+	 * reaped yet, so eviction never waits for them. */
+	unsigned int mhd_limit = max_conn * 2;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
 		flags |= MHD_USE_POLL; /* no FD_SETSIZE limit on descriptors */
@@ -364,24 +542,28 @@ static int start_daemon(hiveha_http_listener *l, const struct sockaddr *sa, int 
 	if (l->cert_pem)
 		flags |= MHD_USE_TLS;
 	if (l->cert_pem)
-		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+		l->daemon = MHD_start_daemon(flags, 0, on_accept, l, on_request, l,
 		                             /* first, so that MHD logs through it from the start */
 		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_SOCK_ADDR, sa,
-		                             MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		                             MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 		                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+		                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
 		                             MHD_OPTION_HTTPS_MEM_KEY, l->key_pem,
 		                             MHD_OPTION_HTTPS_MEM_CERT, l->cert_pem,
 		                             MHD_OPTION_END);
 	else
-		l->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, l,
+		l->daemon = MHD_start_daemon(flags, 0, on_accept, l, on_request, l,
 		                             /* first, so that MHD logs through it from the start */
 		                             MHD_OPTION_EXTERNAL_LOGGER, mhd_log, l,
 		                             MHD_OPTION_SOCK_ADDR, sa,
-		                             MHD_OPTION_CONNECTION_LIMIT, max_conn,
+		                             MHD_OPTION_CONNECTION_LIMIT, mhd_limit,
 		                             MHD_OPTION_CONNECTION_TIMEOUT, idle_s,
 		                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+		                             MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+		                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, l,
 		                             MHD_OPTION_END);
 	if (!l->daemon)
 		return HIVEHA_ETRANSPORT;
@@ -390,15 +572,32 @@ static int start_daemon(hiveha_http_listener *l, const struct sockaddr *sa, int 
 	return 0;
 }
 
-int hiveha_http_listener_new_handler(hiveha_http_listener **out,
-                                     const hiveha_http_listener_options *opts,
-                                     hiveha_http_handle_fn handle, void *ctx)
+/* Frees what listener_new() set up, the daemon already stopped. */
+static void listener_release(hiveha_http_listener *l)
+{
+	hh_guard_free(l->guard);
+	if (l->budget_ok)
+		hh_budget_destroy(&l->budget);
+	free_pem(l->cert_pem);
+	free_pem(l->key_pem);
+	if (l->token) {
+		memset(l->token, 0, l->token_len);
+		free(l->token);
+	}
+	free(l);
+}
+
+static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_options *opts,
+                        hiveha_http_handle_fn handle, void *ctx, hiveha_responder *responder)
 {
 	char host[HH_HTTP_HOST_MAX];
 	struct addrinfo hints, *ai = NULL;
 	hiveha_http_listener *l;
 	const char *why;
 	uint16_t port;
+	unsigned int max_conn;
+	uint32_t min_rate = HH_DEFAULT_MIN_RATE;
+	uint64_t budget = HH_DEFAULT_BUDGET;
 	int rc, gai;
 
 	if (!out)
@@ -426,6 +625,33 @@ int hiveha_http_listener_new_handler(hiveha_http_listener **out,
 		return HIVEHA_ENOMEM;
 	l->handle = handle;
 	l->ctx = ctx;
+	l->responder = responder;
+	max_conn = opts->max_connections ? opts->max_connections : HH_DEFAULT_MAX_CONNECTIONS;
+	l->request_timeout_s = HH_DEFAULT_REQUEST_TIMEOUT_S;
+	if (opts->version >= 2) {
+		if (opts->token && opts->token[0]) {
+			l->token_len = strlen(opts->token);
+			if (!(l->token = malloc(l->token_len + 1))) {
+				rc = HIVEHA_ENOMEM;
+				goto fail;
+			}
+			memcpy(l->token, opts->token, l->token_len + 1);
+		}
+		if (opts->request_timeout_s)
+			l->request_timeout_s = opts->request_timeout_s;
+		if (opts->min_rate_bytes_per_s)
+			min_rate = opts->min_rate_bytes_per_s;
+		if (opts->memory_budget_bytes)
+			budget = opts->memory_budget_bytes;
+	}
+	if (hh_budget_init(&l->budget, budget) != 0) {
+		rc = HIVEHA_ENOMEM;
+		goto fail;
+	}
+	l->budget_ok = 1;
+	if ((rc = hh_guard_new(&l->guard, max_conn, l->request_timeout_s, min_rate, opts->on_log,
+	                       opts->payload)) != 0)
+		goto fail;
 	l->max_request = opts->max_request_bytes ? opts->max_request_bytes : HH_DEFAULT_MAX_REQUEST;
 	l->max_reply = opts->max_reply_bytes ? opts->max_reply_bytes : HH_DEFAULT_MAX_REPLY;
 	l->gzip = opts->gzip;
@@ -455,8 +681,7 @@ int hiveha_http_listener_new_handler(hiveha_http_listener **out,
 		((struct sockaddr_in *)(void *)ai->ai_addr)->sin_port = htons(port);
 	else
 		((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_port = htons(port);
-	rc = start_daemon(l, ai->ai_addr, ai->ai_family == AF_INET6,
-	                  opts->max_connections ? opts->max_connections : HH_DEFAULT_MAX_CONNECTIONS,
+	rc = start_daemon(l, ai->ai_addr, ai->ai_family == AF_INET6, max_conn,
 	                  opts->idle_timeout_s ? opts->idle_timeout_s : HH_DEFAULT_IDLE_S);
 	freeaddrinfo(ai);
 	if (rc != 0) {
@@ -467,9 +692,7 @@ int hiveha_http_listener_new_handler(hiveha_http_listener **out,
 	*out = l;
 	return 0;
 fail:
-	free_pem(l->cert_pem);
-	free_pem(l->key_pem);
-	free(l);
+	listener_release(l);
 	return rc;
 }
 
@@ -484,8 +707,7 @@ void hiveha_http_listener_free(hiveha_http_listener *l)
 		return;
 	/* Closes every connection and joins every thread: afterwards no
 	 * handler runs. */
+	hh_budget_close(&l->budget); /* a request waiting for memory gives up */
 	MHD_stop_daemon(l->daemon);
-	free_pem(l->cert_pem);
-	free_pem(l->key_pem);
-	free(l);
+	listener_release(l);
 }

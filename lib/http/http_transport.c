@@ -314,6 +314,11 @@ static int map_result(hh_client *cl, hiveha_conn *c, const hh_xfer *x, CURLcode 
 		return 0; /* a reply, or the peer's error reply for the decoder */
 	if (code == 400)
 		return HIVEHA_EPROTOCOL;
+	if (code == 503) {
+		/* Our listener's memory budget is spent: transient, retried. */
+		client_log(cl, HIVEHA_LOG_WARN, "http: %s: peer is busy (HTTP 503); retry later", kind);
+		return HIVEHA_ETRANSPORT;
+	}
 	client_log(cl, HIVEHA_LOG_WARN, "http: %s: peer answered HTTP %ld", kind, code);
 	return HIVEHA_ETRANSPORT;
 }

@@ -55,7 +55,7 @@ Test(http_listener, explicit_address_required)
 	cr_expect_eq(hiveha_http_listener_new_handler(NULL, &o, fake_handle, &f), HIVEHA_EINVAL);
 	o.version = 0;
 	cr_expect_eq(hiveha_http_listener_new_handler(&l, &o, fake_handle, &f), HIVEHA_EVERSION);
-	cr_expect_eq(hiveha_http_listener_options_init(&o, 2), HIVEHA_EVERSION);
+	cr_expect_eq(hiveha_http_listener_options_init(&o, 3), HIVEHA_EVERSION);
 	cr_expect_eq(hiveha_http_listener_port(NULL), 0);
 	hiveha_http_listener_free(NULL);
 }

@@ -1,0 +1,289 @@
+/*
+ * http_guard.c - keeps the listener's connection slots for real peers.
+ *
+ * libmicrohttpd's own defences are a connection limit and an idle timeout;
+ * a client that sends one header byte per second is never idle, so 16 such
+ * clients held every slot forever (a real peer got connection resets).
+ * The guard adds what that lacks:
+ *
+ *  - a time budget per request: from the connection's start (or, on a
+ *    trusted keep-alive connection, from its request line) every phase -
+ *    headers, body, reply - must end within `timeout` plus its size at the
+ *    minimum rate; a reaper thread shuts the socket of a request past its
+ *    deadline (libmicrohttpd then closes the connection on its thread);
+ *  - slots for trusted peers: a connection becomes trusted when a request
+ *    on it passed the token check on its headers. When every slot is in
+ *    use, a new connection evicts the oldest untrusted one; it is refused
+ *    only when every slot holds a trusted peer.
+ *
+ * Closing is shutdown(2) only, under the guard's lock: the socket stays
+ * open until libmicrohttpd reports the connection closed (hh_guard_closed,
+ * before it closes the descriptor), so a reused descriptor is never hit.
+ */
+#define _POSIX_C_SOURCE 200809L
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "http_internal.h"
+
+struct hh_guard_conn {
+	hh_guard_conn *prev, *next; /* oldest first */
+	int fd;
+	int trusted;
+	int killed;                 /* shut down, no longer counted */
+	uint64_t deadline_ms;       /* monotonic; 0 = none */
+};
+
+struct hh_guard {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t reaper;
+	int stopping;
+	hh_guard_conn *head, *tail;
+	unsigned int live, max;     /* connections not shut down; slots */
+	uint64_t timeout_ms;
+	uint32_t min_rate;          /* bytes per second */
+	hiveha_log_fn on_log;
+	void *payload;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static void guard_log(const hh_guard *g, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	if (!g->on_log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	g->on_log(HIVEHA_LOG_INFO, line, g->payload);
+}
+
+/* Caller holds mu. */
+static void kill_conn(hh_guard *g, hh_guard_conn *c)
+{
+	if (c->killed)
+		return;
+	c->killed = 1;
+	c->deadline_ms = 0;
+	g->live--;
+	(void)shutdown(c->fd, SHUT_RDWR);
+}
+
+static void *reaper_main(void *arg)
+{
+	hh_guard *g = arg;
+
+	pthread_mutex_lock(&g->mu);
+	while (!g->stopping) {
+		uint64_t now = now_ms(), next = 0;
+		unsigned int reaped = 0;
+		hh_guard_conn *c;
+
+		for (c = g->head; c; c = c->next) {
+			if (!c->deadline_ms)
+				continue;
+			if (c->deadline_ms <= now) {
+				kill_conn(g, c);
+				reaped++;
+			} else if (!next || c->deadline_ms < next) {
+				next = c->deadline_ms;
+			}
+		}
+		if (reaped) {
+			pthread_mutex_unlock(&g->mu);
+			guard_log(g, "http: closed %u connection(s) over their request time budget",
+			          reaped);
+			pthread_mutex_lock(&g->mu);
+			continue;
+		}
+		if (!next) {
+			pthread_cond_wait(&g->cv, &g->mu);
+		} else {
+			struct timespec ts;
+			ts.tv_sec = (time_t)(next / 1000u);
+			ts.tv_nsec = (long)(next % 1000u) * 1000000L;
+			(void)pthread_cond_timedwait(&g->cv, &g->mu, &ts);
+		}
+	}
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+int hh_guard_new(hh_guard **out, unsigned int max_conn, unsigned int timeout_s, uint32_t min_rate,
+                 hiveha_log_fn on_log, void *payload)
+{
+	pthread_condattr_t ca;
+	hh_guard *g;
+	int ok;
+
+	*out = NULL;
+	if (!(g = calloc(1, sizeof(*g))))
+		return HIVEHA_ENOMEM;
+	g->max = max_conn;
+	g->timeout_ms = (uint64_t)timeout_s * 1000u;
+	g->min_rate = min_rate;
+	g->on_log = on_log;
+	g->payload = payload;
+	ok = pthread_condattr_init(&ca) == 0;
+	/* The deadlines are monotonic: a wall-clock step must not reap. */
+	ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0;
+	ok = ok && pthread_cond_init(&g->cv, &ca) == 0;
+	pthread_condattr_destroy(&ca);
+	if (!ok) {
+		free(g);
+		return HIVEHA_ENOMEM;
+	}
+	pthread_mutex_init(&g->mu, NULL);
+	if (pthread_create(&g->reaper, NULL, reaper_main, g) != 0) {
+		pthread_cond_destroy(&g->cv);
+		pthread_mutex_destroy(&g->mu);
+		free(g);
+		return HIVEHA_ENOMEM;
+	}
+	*out = g;
+	return 0;
+}
+
+void hh_guard_free(hh_guard *g)
+{
+	hh_guard_conn *c, *n;
+
+	if (!g)
+		return;
+	pthread_mutex_lock(&g->mu);
+	g->stopping = 1;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(g->reaper, NULL);
+	for (c = g->head; c; c = n) { /* none after MHD_stop_daemon; be safe */
+		n = c->next;
+		free(c);
+	}
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+	free(g);
+}
+
+int hh_guard_admit(hh_guard *g)
+{
+	hh_guard_conn *c;
+	int ok = 1;
+
+	pthread_mutex_lock(&g->mu);
+	if (g->live >= g->max) {
+		for (c = g->head; c && (c->trusted || c->killed); c = c->next)
+			;
+		if (c)
+			kill_conn(g, c);
+		else
+			ok = 0;
+	}
+	pthread_mutex_unlock(&g->mu);
+	if (!ok)
+		guard_log(g, "http: every connection slot holds a trusted peer; connection refused");
+	return ok;
+}
+
+hh_guard_conn *hh_guard_opened(hh_guard *g, int fd)
+{
+	hh_guard_conn *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		/* Untracked, it could hold a slot forever: refuse it instead. */
+		(void)shutdown(fd, SHUT_RDWR);
+		return NULL;
+	}
+	c->fd = fd;
+	pthread_mutex_lock(&g->mu);
+	c->prev = g->tail;
+	if (g->tail)
+		g->tail->next = c;
+	else
+		g->head = c;
+	g->tail = c;
+	g->live++;
+	c->deadline_ms = now_ms() + g->timeout_ms;
+	pthread_cond_signal(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return c;
+}
+
+void hh_guard_closed(hh_guard *g, hh_guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->mu);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		g->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		g->tail = c->prev;
+	if (!c->killed)
+		g->live--;
+	pthread_mutex_unlock(&g->mu);
+	free(c);
+}
+
+void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes)
+{
+	uint64_t extra;
+
+	if (!c)
+		return;
+	extra = g->min_rate ? bytes * 1000u / g->min_rate : 0;
+	pthread_mutex_lock(&g->mu);
+	if (!c->killed) {
+		c->deadline_ms = now_ms() + g->timeout_ms + extra;
+		pthread_cond_signal(&g->cv);
+	}
+	pthread_mutex_unlock(&g->mu);
+}
+
+void hh_guard_disarm(hh_guard *g, hh_guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->mu);
+	c->deadline_ms = 0;
+	pthread_mutex_unlock(&g->mu);
+}
+
+void hh_guard_trust(hh_guard *g, hh_guard_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&g->mu);
+	c->trusted = 1;
+	pthread_mutex_unlock(&g->mu);
+}
+
+int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c)
+{
+	int t;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&g->mu);
+	t = c->trusted;
+	pthread_mutex_unlock(&g->mu);
+	return t;
+}

@@ -1,0 +1,137 @@
+/*
+ * test_http_memory.c - the listener's memory bound, read as a peak.
+ *
+ * 16 clients (a forked child process, so their buffers do not count) send
+ * at once a timeseries request naming 100 000 items the store does not
+ * know - the case that peaked at 927 MiB before the listener had a shared
+ * memory budget. The listener runs the real responder over the memory
+ * store with every default. The test reads the server process's peak RSS
+ * (getrusage) and checks it against the bound docs/http.md states.
+ * Loopback only; bounded in count and time.
+ */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "http_test_util.h"
+#include "http_test_serve.h"
+
+#define CLIENTS 16
+#define ITEMS 100000
+/* docs/http.md "Memory": the peak of this very test, with margin. */
+#define PEAK_BOUND_MIB 300
+
+#if defined(__SANITIZE_ADDRESS__)
+#define HH_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || \
+	__has_feature(thread_sanitizer)
+#define HH_SANITIZED 1
+#endif
+#endif
+#if !defined(HH_SANITIZED) && defined(__SANITIZE_THREAD__)
+#define HH_SANITIZED 1
+#endif
+
+static char *body;
+static size_t body_len;
+static uint16_t port;
+
+static void make_body(void)
+{
+	size_t i, off;
+
+	body = malloc(64 + (size_t)ITEMS * 10);
+	cr_assert(body);
+	off = (size_t)sprintf(body, "{\"v\":1,\"type\":\"timeseries\",\"from\":\"1\",\"to\":\"2\","
+	                            "\"items\":[");
+	for (i = 0; i < ITEMS; i++)
+		off += (size_t)sprintf(body + off, "%s\"u%05zu\"", i ? "," : "", i);
+	off += (size_t)sprintf(body + off, "]}");
+	body_len = off;
+}
+
+static void *client(void *arg)
+{
+	int attempt;
+
+	(void)arg;
+	/* A busy listener answers 503; a client retries (bounded). */
+	for (attempt = 0; attempt < 50; attempt++) {
+		tu_http h;
+		int rc = tu_request(&h, port, "POST", "/hiveha/v1/timeseries", body, body_len,
+		                    "Authorization: Bearer t0ken");
+		long st = h.status;
+
+		tu_buf_free(&h.body);
+		if (rc == 0 && st == 200)
+			return (void *)0;
+		if (rc != 0 || st != 503)
+			return (void *)1;
+	}
+	return (void *)1;
+}
+
+static int run_clients(void)
+{
+	pthread_t t[CLIENTS];
+	int i, bad = 0;
+
+	for (i = 0; i < CLIENTS; i++)
+		if (pthread_create(&t[i], NULL, client, NULL))
+			return 2;
+	for (i = 0; i < CLIENTS; i++) {
+		void *r;
+		pthread_join(t[i], &r);
+		bad |= r != NULL;
+	}
+	return bad;
+}
+
+Test(http_memory, sixteen_requests_of_unknown_ids_stay_in_the_budget, .timeout = 300)
+{
+	tu_served s;
+	struct rusage ru;
+	pid_t pid;
+	int status = -1, waited;
+
+	make_body();
+	tu_serve(&s, "t0ken", NULL); /* every default */
+	port = s.port;
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0)
+		_exit(run_clients());
+	/* Bounded wait: 240 s, then the child is killed and the test fails. */
+	for (waited = 0; waited < 2400; waited++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (waited == 2400) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	tu_serve_stop(&s);
+	free(body);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "clients failed (status %d)",
+	          status);
+	cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+	cr_log_info("http_memory: peak RSS %ld MiB (bound %d MiB)", ru.ru_maxrss / 1024,
+	            PEAK_BOUND_MIB);
+	fprintf(stderr, "http_memory: peak RSS %ld MiB (bound %d MiB)\n", ru.ru_maxrss / 1024,
+	        PEAK_BOUND_MIB);
+#ifdef HH_SANITIZED
+	cr_skip("sanitizer build: RSS is not the program's own");
+#else
+	cr_expect_leq(ru.ru_maxrss / 1024, PEAK_BOUND_MIB);
+#endif
+}
