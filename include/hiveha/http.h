@@ -247,13 +247,22 @@ HIVEHA_HTTP_API int hiveha_http_listener_options_init(hiveha_http_listener_optio
  * header (NULL when absent or not "Bearer"); any other path is 404, another
  * method on those paths 405.
  *
- * Threads: libmicrohttpd runs one listening thread plus one thread per open
- * connection (at most max_connections). hiveha_responder_handle() and
- * on_log are called on the connection threads, possibly concurrently.
+ * The token (the responder's, and `token` when set) is checked on the
+ * request headers, before any body byte is read. Each request phase has a
+ * time budget (request_timeout_s plus its size at min_rate_bytes_per_s);
+ * connections that passed the token keep their slots, the oldest other one
+ * is evicted for a new connection (docs/http.md, "Hostile clients").
  *
- * Memory: each connection holds at most one request body
- * (max_request_bytes) and one reply page (max_reply_bytes, twice that while
- * it is gzipped); the total is bounded by max_connections times that.
+ * Threads: libmicrohttpd runs one listening thread plus one thread per open
+ * connection (at most max_connections, briefly twice that while evicted
+ * connections are reaped), plus one reaper thread of the listener.
+ * hiveha_responder_handle() and on_log are called on the connection
+ * threads, possibly concurrently.
+ *
+ * Memory: request bodies take at most max_connections x max_request_bytes;
+ * serving shares memory_budget_bytes: a request that does not fit waits,
+ * then is answered 503 (docs/http.md, "Memory", has the formula and the
+ * measured peak).
  *
  * Returns 0, HIVEHA_EINVAL (bad or missing address, bad options),
  * HIVEHA_EVERSION, HIVEHA_ENOMEM, HIVEHA_ENOTIMPL (TLS asked but not
