@@ -19,6 +19,9 @@
 #define _POSIX_C_SOURCE 200809L /* getaddrinfo */
 
 #include <arpa/inet.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -44,6 +47,8 @@
  * shape known: cJSON trees of the request and of the reply): about 80;
  * rounded up. */
 #define HH_WORK_PER_BODY_BYTE 96u
+/* Requests that moved at least this much give free heap pages back. */
+#define HH_TRIM_MIN ((size_t)256 << 10)
 
 struct hiveha_http_listener {
 	struct MHD_Daemon *daemon;
@@ -231,6 +236,21 @@ static void keep_reserved(hiveha_http_listener *l, hh_req *q, uint64_t keep)
 	}
 }
 
+/* glibc keeps what a thread freed in that thread's arena; with one arena
+ * per connection thread the process would keep the peak of every thread
+ * that ever served a big request (measured: 319 MiB where the budget
+ * allows 170). Returning free pages after a big request keeps RSS at what
+ * the budget admits. */
+static void trim_heap(size_t bytes)
+{
+#ifdef __GLIBC__
+	if (bytes >= HH_TRIM_MIN)
+		(void)malloc_trim(0);
+#else
+	(void)bytes;
+#endif
+}
+
 /* Runs the handler on a complete request and queues its reply. */
 static enum MHD_Result serve(hiveha_http_listener *l, struct MHD_Connection *conn, hh_req *q)
 {
@@ -262,6 +282,7 @@ static enum MHD_Result serve(hiveha_http_listener *l, struct MHD_Connection *con
 	free(q->body);
 	q->body = NULL;
 	q->cap = 0;
+	trim_heap(q->len + reply.len);
 	status = status_of(rc);
 	if (reply.overflow) {
 		listener_log(l, HIVEHA_LOG_ERROR,

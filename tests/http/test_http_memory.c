@@ -100,15 +100,26 @@ Test(http_memory, sixteen_requests_of_unknown_ids_stay_in_the_budget, .timeout =
 	tu_served s;
 	struct rusage ru;
 	pid_t pid;
-	int status = -1, waited;
+	int status = -1, waited, pfd[2];
 
 	make_body();
-	tu_serve(&s, "t0ken", NULL); /* every default */
-	port = s.port;
+	/* Fork before the listener's threads exist (a child of a threaded
+	 * process must not start threads under TSan); the port follows
+	 * through a pipe. */
+	cr_assert_eq(pipe(pfd), 0);
 	pid = fork();
 	cr_assert_geq(pid, 0);
-	if (pid == 0)
+	if (pid == 0) {
+		close(pfd[1]);
+		if (read(pfd[0], &port, sizeof(port)) != (ssize_t)sizeof(port))
+			_exit(3);
 		_exit(run_clients());
+	}
+	close(pfd[0]);
+	tu_serve(&s, "t0ken", NULL); /* every default */
+	port = s.port;
+	cr_assert_eq(write(pfd[1], &port, sizeof(port)), (ssize_t)sizeof(port));
+	close(pfd[1]);
 	/* Bounded wait: 240 s, then the child is killed and the test fails. */
 	for (waited = 0; waited < 2400; waited++) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
