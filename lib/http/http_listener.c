@@ -23,6 +23,7 @@
 #include <malloc.h> /* malloc_trim */
 #endif
 #include <microhttpd.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -554,7 +555,7 @@ static int start_daemon(hiveha_http_listener *l, const struct sockaddr *sa, int 
 	/* The guard keeps max_conn live connections (http_guard.c); the room
 	 * above it is for connections it shut down that libmicrohttpd has not
 	 * reaped yet, so eviction never waits for them. */
-	unsigned int mhd_limit = max_conn * 2;
+	unsigned int mhd_limit = max_conn > UINT_MAX / 2 ? max_conn : max_conn * 2;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_POLL) == MHD_YES)
 		flags |= MHD_USE_POLL; /* no FD_SETSIZE limit on descriptors */

@@ -9,6 +9,8 @@
  * (getrusage) and checks it against the bound docs/http.md states.
  * Loopback only; bounded in count and time.
  */
+#define _POSIX_C_SOURCE 200809L
+
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <signal.h>
