@@ -148,3 +148,76 @@ Test(http_memory, sixteen_requests_of_unknown_ids_stay_in_the_budget, .timeout =
 	cr_expect_leq(ru.ru_maxrss / 1024, PEAK_BOUND_MIB);
 #endif
 }
+
+/* ---- back-pressure: a request that does not fit waits, then is busy ---- */
+
+static pthread_mutex_t bmu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bcv = PTHREAD_COND_INITIALIZER;
+static int inside, release;
+
+/* Holds its share of the budget until the test releases it. */
+static int blocking_handle(void *ctx, const hiveha_request *req, hiveha_reply_fn write,
+                           void *payload)
+{
+	(void)ctx;
+	(void)req;
+	pthread_mutex_lock(&bmu);
+	inside++;
+	pthread_cond_broadcast(&bcv);
+	while (!release)
+		pthread_cond_wait(&bcv, &bmu);
+	pthread_mutex_unlock(&bmu);
+	return write("ok", 2, payload);
+}
+
+static long first_status;
+
+static void *first_request(void *arg)
+{
+	tu_http h;
+
+	(void)arg;
+	if (tu_request(&h, port, "POST", "/hiveha/v1/hello", "{}", 2, NULL) == 0)
+		first_status = h.status;
+	tu_buf_free(&h.body);
+	return NULL;
+}
+
+Test(http_memory, over_the_budget_waits_then_answers_busy, .timeout = 60)
+{
+	hiveha_http_listener_options o = HIVEHA_HTTP_LISTENER_OPTIONS_INIT;
+	hiveha_http_listener *l;
+	struct timespec until;
+	pthread_t t;
+	tu_http h;
+	int got;
+
+	o.address = "127.0.0.1:0";
+	o.memory_budget_bytes = 1; /* any request fills it: one at a time */
+	o.request_timeout_s = 1;   /* how long the second one waits */
+	cr_assert_eq(hiveha_http_listener_new_handler(&l, &o, blocking_handle, NULL), 0);
+	port = hiveha_http_listener_port(l);
+	cr_assert_eq(pthread_create(&t, NULL, first_request, NULL), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&bmu);
+	while (!inside && pthread_cond_timedwait(&bcv, &bmu, &until) == 0)
+		;
+	got = inside;
+	pthread_mutex_unlock(&bmu);
+	cr_assert_eq(got, 1, "the first request never reached the handler");
+
+	cr_assert_eq(tu_request(&h, port, "POST", "/hiveha/v1/hello", "{}", 2, NULL), 0);
+	cr_expect_eq(h.status, 503);
+	tu_buf_free(&h.body);
+
+	pthread_mutex_lock(&bmu);
+	release = 1;
+	got = inside;
+	pthread_cond_broadcast(&bcv);
+	pthread_mutex_unlock(&bmu);
+	pthread_join(t, NULL);
+	cr_expect_eq(got, 1, "the busy request ran its handler");
+	cr_expect_eq(first_status, 200);
+	hiveha_http_listener_free(l);
+}
