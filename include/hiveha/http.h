@@ -250,8 +250,8 @@ HIVEHA_HTTP_API int hiveha_http_listener_options_init(hiveha_http_listener_optio
  * The token (the responder's, and `token` when set) is checked on the
  * request headers, before any body byte is read. Each request phase has a
  * time budget (request_timeout_s plus its size at min_rate_bytes_per_s);
- * connections that passed the token keep their slots, the oldest other one
- * is evicted for a new connection (docs/http.md, "Hostile clients").
+ * a peer's request in progress keeps its slot, and a new connection evicts
+ * one without the token or an idle one (docs/http.md, "Hostile clients").
  *
  * Threads: libmicrohttpd runs one listening thread plus one thread per open
  * connection (at most max_connections, briefly twice that while evicted

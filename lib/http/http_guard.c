@@ -13,8 +13,12 @@
  *    deadline (libmicrohttpd then closes the connection on its thread);
  *  - slots for trusted peers: a connection becomes trusted when a request
  *    on it passed the token check on its headers. When every slot is in
- *    use, a new connection evicts the oldest untrusted one; it is refused
- *    only when every slot holds a trusted peer.
+ *    use, a new connection evicts, oldest first: an untrusted one that had
+ *    its grace (HH_GUARD_GRACE_MS to send its headers), else an idle
+ *    keep-alive connection of a peer (its client reconnects; this also
+ *    frees the slot of a connection the client already closed but
+ *    libmicrohttpd has not reaped yet), else any untrusted one. It is
+ *    refused only when every slot holds a peer's request in progress.
  *
  * Closing is shutdown(2) only, under the guard's lock: the socket stays
  * open until libmicrohttpd reports the connection closed (hh_guard_closed,
@@ -32,11 +36,17 @@
 
 #include "http_internal.h"
 
+/* A new connection's headers arrive within milliseconds from a real peer;
+ * an untrusted connection younger than this is evicted last. */
+#define HH_GUARD_GRACE_MS 1000u
+
 struct hh_guard_conn {
 	hh_guard_conn *prev, *next; /* oldest first */
 	int fd;
 	int trusted;
+	int idle;                   /* trusted, between two requests */
 	int killed;                 /* shut down, no longer counted */
+	uint64_t opened_ms;         /* monotonic */
 	uint64_t deadline_ms;       /* monotonic; 0 = none */
 };
 
@@ -180,23 +190,45 @@ void hh_guard_free(hh_guard *g)
 	free(g);
 }
 
+/* The connection to evict for a new one (caller holds mu), or NULL. */
+static hh_guard_conn *victim(const hh_guard *g)
+{
+	uint64_t graced = now_ms() - HH_GUARD_GRACE_MS;
+	hh_guard_conn *c;
+
+	for (c = g->head; c; c = c->next) /* oldest first */
+		if (!c->killed && !c->trusted && c->opened_ms <= graced)
+			return c;
+	for (c = g->head; c; c = c->next)
+		if (!c->killed && c->idle)
+			return c;
+	for (c = g->head; c; c = c->next)
+		if (!c->killed && !c->trusted)
+			return c;
+	return NULL;
+}
+
 int hh_guard_admit(hh_guard *g)
 {
 	hh_guard_conn *c;
-	int ok = 1;
+	int ok = 1, evicted = 0;
 
 	pthread_mutex_lock(&g->mu);
 	if (g->live >= g->max) {
-		for (c = g->head; c && (c->trusted || c->killed); c = c->next)
-			;
-		if (c)
+		c = victim(g);
+		if (c) {
 			kill_conn(g, c);
-		else
+			evicted = 1;
+		} else {
 			ok = 0;
+		}
 	}
 	pthread_mutex_unlock(&g->mu);
 	if (!ok)
-		guard_log(g, "http: every connection slot holds a trusted peer; connection refused");
+		guard_log(g, "http: every connection slot holds a peer's request; connection refused");
+	else if (evicted)
+		guard_log(g, "http: all connection slots in use; closed the oldest connection without "
+		             "the token or idle");
 	return ok;
 }
 
@@ -218,7 +250,8 @@ hh_guard_conn *hh_guard_opened(hh_guard *g, int fd)
 		g->head = c;
 	g->tail = c;
 	g->live++;
-	c->deadline_ms = now_ms() + g->timeout_ms;
+	c->opened_ms = now_ms();
+	c->deadline_ms = c->opened_ms + g->timeout_ms;
 	pthread_cond_signal(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 	return c;
@@ -251,6 +284,7 @@ void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes)
 		return;
 	extra = g->min_rate ? bytes * 1000u / g->min_rate : 0;
 	pthread_mutex_lock(&g->mu);
+	c->idle = 0;
 	if (!c->killed) {
 		c->deadline_ms = now_ms() + g->timeout_ms + extra;
 		pthread_cond_signal(&g->cv);
@@ -258,12 +292,13 @@ void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes)
 	pthread_mutex_unlock(&g->mu);
 }
 
-void hh_guard_disarm(hh_guard *g, hh_guard_conn *c)
+void hh_guard_disarm(hh_guard *g, hh_guard_conn *c, int idle)
 {
 	if (!c)
 		return;
 	pthread_mutex_lock(&g->mu);
 	c->deadline_ms = 0;
+	c->idle = idle && c->trusted;
 	pthread_mutex_unlock(&g->mu);
 }
 

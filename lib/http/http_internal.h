@@ -67,10 +67,13 @@ int hh_guard_admit(hh_guard *g);
  * out of memory; every other call accepts that NULL. */
 hh_guard_conn *hh_guard_opened(hh_guard *g, int fd);
 void hh_guard_closed(hh_guard *g, hh_guard_conn *c);
-/* Deadline = now + timeout + bytes / min_rate; disarm: none (the handler
- * runs, or a trusted connection idles under the idle timeout). */
+/* Deadline = now + timeout + bytes / min_rate (a request phase begins);
+ * disarm: none, while the handler runs (HH_GUARD_BUSY) or while a trusted
+ * connection waits for its next request under the idle timeout (HH_GUARD_IDLE:
+ * it may be evicted for a new connection). */
+enum { HH_GUARD_BUSY = 0, HH_GUARD_IDLE = 1 };
 void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes);
-void hh_guard_disarm(hh_guard *g, hh_guard_conn *c);
+void hh_guard_disarm(hh_guard *g, hh_guard_conn *c, int idle);
 /* A request on `c` passed the token check on its headers. */
 void hh_guard_trust(hh_guard *g, hh_guard_conn *c);
 int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c);

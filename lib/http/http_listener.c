@@ -262,7 +262,7 @@ static enum MHD_Result serve(hiveha_http_listener *l, struct MHD_Connection *con
 
 	memset(&reply, 0, sizeof(reply));
 	reply.max = l->max_reply;
-	hh_guard_disarm(l->guard, conn_guard(conn)); /* our own time from here */
+	hh_guard_disarm(l->guard, conn_guard(conn), HH_GUARD_BUSY); /* our own time from here */
 	rc = reserve(l, q);
 	if (rc != 0) {
 		listener_log(l, HIVEHA_LOG_WARN,
@@ -429,7 +429,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	/* Between requests a trusted connection idles under the idle timeout;
 	 * any other keeps its budget running. */
 	if (hh_guard_trusted(l->guard, gc))
-		hh_guard_disarm(l->guard, gc);
+		hh_guard_disarm(l->guard, gc, HH_GUARD_IDLE);
 	else
 		hh_guard_arm(l->guard, gc, 0);
 }

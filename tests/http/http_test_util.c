@@ -110,6 +110,8 @@ static size_t body_cb(char *data, size_t size, size_t n, void *ud)
 	return tu_collect(data, size * n, ud) == 0 ? size * n : 0;
 }
 
+long tu_request_timeout_ms = 20000;
+
 int tu_request(tu_http *out, uint16_t port, const char *method, const char *path,
                const void *body, size_t len, const char *extra_header)
 {
@@ -124,7 +126,7 @@ int tu_request(tu_http *out, uint16_t port, const char *method, const char *path
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port, path);
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 20000L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, tu_request_timeout_ms);
 	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
 	if (body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);

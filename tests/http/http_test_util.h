@@ -42,7 +42,9 @@ typedef struct tu_http {
 } tu_http;
 
 /* Sends `method` to http://127.0.0.1:port<path> with `body` (may be NULL).
- * `extra_header` (may be NULL) is added. Returns the CURLcode. */
+ * `extra_header` (may be NULL) is added. Returns the CURLcode. Gives up
+ * after tu_request_timeout_ms (default 20000; a test may raise it). */
+extern long tu_request_timeout_ms;
 int tu_request(tu_http *out, uint16_t port, const char *method, const char *path,
                const void *body, size_t len, const char *extra_header);
 

@@ -245,73 +245,63 @@ Test(http_hostile, wrong_token_refused_before_the_body_handler)
 	hiveha_http_listener_free(l);
 }
 
-/* Sends one hello with the token on `fd` (kept alive) and reads until the
- * reply body "ok" arrived. 1 when it did. */
-static int hello_on(int fd)
+static long peer_status[2];
+
+static void *peer_hello(void *arg)
 {
-	const char *req = "POST /hiveha/v1/hello HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	                  "Authorization: Bearer t0ken\r\nContent-Length: 2\r\n\r\n{}";
-	char buf[1024];
-	size_t len = 0;
+	long *status = arg;
+	tu_http h;
 
-	if (send_all(fd, req) != 0)
-		return 0;
-	while (len < sizeof(buf) - 1) {
-		struct pollfd p = { fd, POLLIN, 0 };
-		ssize_t n;
-
-		if (poll(&p, 1, WAIT_MS) != 1)
-			return 0;
-		n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
-		if (n <= 0)
-			return 0;
-		len += (size_t)n;
-		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\nok"))
-			return strncmp(buf, "HTTP/1.1 200", 12) == 0;
-	}
-	return 0;
+	if (tu_request(&h, port, "POST", "/hiveha/v1/hello", "{}", 2,
+	               "Authorization: Bearer t0ken") == 0)
+		*status = h.status;
+	tu_buf_free(&h.body);
+	return NULL;
 }
 
-/* Slots held by peers that passed the token are never given to a new
- * connection: with every slot trusted, newcomers are refused and the
- * peers go on being served. */
-Test(http_hostile, trusted_connections_keep_their_slots, .timeout = 60)
+/* Slots held by peers' requests in progress are never given to a new
+ * connection: with every slot busy, newcomers are refused and the peers'
+ * requests complete. */
+Test(http_hostile, peers_requests_keep_their_slots)
 {
 	hiveha_http_listener_options o = HIVEHA_HTTP_LISTENER_OPTIONS_INIT;
 	hiveha_http_listener *l;
 	fake_handler f;
-	int peers[2], i, refused = 0;
+	pthread_t t[2];
+	int i, refused = 0, inside;
 
 	fake_handler_init(&f, 0, "ok");
+	f.block = 1;
 	o.address = "127.0.0.1:0";
 	o.max_connections = 2;
 	o.token = "t0ken";
 	cr_assert_eq(hiveha_http_listener_new_handler(&l, &o, fake_handle, &f), 0);
 	port = hiveha_http_listener_port(l);
-	for (i = 0; i < 2; i++) {
-		peers[i] = connect_loopback();
-		cr_assert_geq(peers[i], 0);
-		cr_assert(hello_on(peers[i]), "peer %d not served", i);
-	}
-	for (i = 0; i < 4; i++) {
-		struct pollfd p;
-		int fd = open_trickler();
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, peer_hello, &peer_status[i]), 0);
+	inside = fake_wait_inside(&f, 2);
+	if (inside == 2) {
+		for (i = 0; i < 4; i++) {
+			struct pollfd p;
+			int fd = open_trickler();
 
-		if (fd < 0) {
-			refused++;
-			continue;
+			if (fd < 0) {
+				refused++;
+				continue;
+			}
+			p.fd = fd;
+			p.events = POLLIN;
+			if (poll(&p, 1, WAIT_MS) == 1 && closed_by_server(fd))
+				refused++;
+			close(fd);
 		}
-		p.fd = fd;
-		p.events = POLLIN;
-		if (poll(&p, 1, WAIT_MS) == 1 && closed_by_server(fd))
-			refused++;
-		close(fd);
 	}
-	cr_expect_eq(refused, 4, "a newcomer got a trusted peer's slot");
-	for (i = 0; i < 2; i++) {
-		cr_expect(hello_on(peers[i]), "peer %d lost its connection", i);
-		close(peers[i]);
-	}
+	fake_release(&f);
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	cr_assert_eq(inside, 2, "the peers' requests never reached the handler");
+	cr_expect_eq(refused, 4, "a newcomer got the slot of a request in progress");
+	cr_expect_eq(peer_status[0], 200);
+	cr_expect_eq(peer_status[1], 200);
 	hiveha_http_listener_free(l);
 }
