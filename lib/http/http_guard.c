@@ -193,7 +193,8 @@ void hh_guard_free(hh_guard *g)
 /* The connection to evict for a new one (caller holds mu), or NULL. */
 static hh_guard_conn *victim(const hh_guard *g)
 {
-	uint64_t graced = now_ms() - HH_GUARD_GRACE_MS;
+	uint64_t now = now_ms();
+	uint64_t graced = now > HH_GUARD_GRACE_MS ? now - HH_GUARD_GRACE_MS : 0;
 	hh_guard_conn *c;
 
 	for (c = g->head; c; c = c->next) /* oldest first */
