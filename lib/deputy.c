@@ -59,15 +59,8 @@ void hh_dep_note(hiveha_governor *gov, hh_deputy *d, int level, const char *fmt,
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
 	hh_mutex_lock(&gov->lock);
-	size_t used = strlen(d->sync_state);
-	size_t cap = sizeof(d->sync_state);
-	const char *sep = used ? "; " : "";
-	if (used + strlen(sep) + strlen(line) + 1 > cap) {
-		/* keep the newest message readable: truncate the old ones */
-		snprintf(d->sync_state, cap, "...; %s", line);
-	} else {
-		snprintf(d->sync_state + used, cap - used, "%s%s", sep, line);
-	}
+	hh_notes_add(&d->notes, line);
+	hh_notes_render(&d->notes, d->sync_state, sizeof(d->sync_state));
 	hh_mutex_unlock(&gov->lock);
 	hh_gov_log(gov, level, "%s: %s", hiveha_deputy_name(d->kind), line);
 	publish_sync_state(gov, d);
@@ -433,8 +426,10 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d)
 {
 	/* SyncState describes the latest round (start-up notes stay in the first) */
 	hh_mutex_lock(&gov->lock);
-	if (d->progress.requests || d->state != HIVEHA_DEPUTY_IDLE)
+	if (d->progress.requests || d->state != HIVEHA_DEPUTY_IDLE) {
 		d->sync_state[0] = '\0';
+		hh_notes_clear(&d->notes);
+	}
 	d->progress.samples_done = d->progress.events_done = 0;
 	d->progress.items_done = 0;
 	hh_mutex_unlock(&gov->lock);

@@ -14,6 +14,7 @@
 
 #include <hiveha/governor.h>
 
+#include "notes.h"
 #include "platform/platform.h"
 #include "protocol.h"
 #include "syncstate.h"
@@ -30,7 +31,8 @@ typedef struct hh_deputy {
 	int kind;
 	int enabled;
 	int state;                        /* hiveha_deputy_state */
-	char sync_state[HH_SYNC_STATE_SIZE];
+	char sync_state[HH_SYNC_STATE_SIZE]; /* rendered from `notes` */
+	hh_notes notes;                   /* this round's messages (notes.h) */
 	hiveha_progress progress;
 	hh_syncstate st;
 	int64_t next_retry_ns;            /* monotonic; 0 = nothing scheduled */

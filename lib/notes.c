@@ -1,0 +1,91 @@
+/*
+ * notes.c - SyncState as distinct messages with counts (notes.h).
+ */
+#include "notes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void hh_notes_clear(hh_notes *ns)
+{
+	memset(ns, 0, sizeof(*ns));
+}
+
+/* FNV-1a over the text with every run of digits counted as one '#'. It
+ * only groups messages for display; a collision merges two lines. */
+static uint64_t shape_of(const char *s)
+{
+	uint64_t h = 14695981039346656037u;
+	int in_num = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		int digit = c >= '0' && c <= '9';
+
+		if (digit && in_num)
+			continue;
+		in_num = digit;
+		h ^= digit ? '#' : c;
+		h *= 1099511628211u;
+	}
+	return h;
+}
+
+void hh_notes_add(hh_notes *ns, const char *line)
+{
+	uint64_t shape = shape_of(line);
+	hh_note cur;
+	size_t i;
+
+	memset(&cur, 0, sizeof(cur));
+	cur.shape = shape;
+	cur.count = 1;
+	for (i = 0; i < ns->n; i++) {
+		if (ns->v[i].shape == shape) {
+			cur.count = ns->v[i].count < UINT32_MAX ? ns->v[i].count + 1 : UINT32_MAX;
+			memmove(&ns->v[i], &ns->v[i + 1], (ns->n - i - 1) * sizeof(ns->v[0]));
+			ns->n--;
+			break;
+		}
+	}
+	if (ns->n == HH_NOTES_MAX) {
+		memmove(&ns->v[0], &ns->v[1], (ns->n - 1) * sizeof(ns->v[0]));
+		ns->n--;
+		ns->dropped++;
+	}
+	snprintf(cur.text, sizeof(cur.text), "%s", line);
+	ns->v[ns->n++] = cur;
+}
+
+void hh_notes_render(const hh_notes *ns, char *out, size_t size)
+{
+	char part[HH_NOTE_TEXT + 24];
+	size_t first = 0, len, i;
+
+	if (!size)
+		return;
+	out[0] = '\0';
+	/* Keep the newest: leave out old messages until the rest fits. */
+	for (;;) {
+		len = first || ns->dropped ? 5 : 0; /* "...; " */
+		for (i = first; i < ns->n; i++) {
+			len += strlen(ns->v[i].text) + (i > first ? 2 : 0);
+			if (ns->v[i].count > 1)
+				len += (size_t)snprintf(NULL, 0, " (x%u)", (unsigned)ns->v[i].count);
+		}
+		if (len < size || first + 1 >= ns->n)
+			break;
+		first++;
+	}
+	len = 0;
+	if (first || ns->dropped)
+		len += (size_t)snprintf(out, size, "...; ");
+	for (i = first; i < ns->n && len < size; i++) {
+		if (ns->v[i].count > 1)
+			snprintf(part, sizeof(part), "%s%s (x%u)", i > first ? "; " : "", ns->v[i].text,
+			         (unsigned)ns->v[i].count);
+		else
+			snprintf(part, sizeof(part), "%s%s", i > first ? "; " : "", ns->v[i].text);
+		len += (size_t)snprintf(out + len, size - len, "%s", part);
+	}
+}
