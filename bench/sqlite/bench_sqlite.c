@@ -49,6 +49,8 @@ static void remove_db(const char *path)
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", path);
 	unlink(p);
+	snprintf(p, sizeof p, "%s-lock", path);
+	unlink(p);
 }
 
 static void report(const char *phase, size_t rows, double secs)

@@ -198,6 +198,8 @@ static void remove_db(const char *path)
 	unlink(p);
 	snprintf(p, sizeof p, "%s-shm", path);
 	unlink(p);
+	snprintf(p, sizeof p, "%s-lock", path);
+	unlink(p);
 }
 
 static void on_log(int level, const char *message, void *payload)

@@ -106,8 +106,12 @@ typedef struct hiveha_sqlite_options {
  * the file's schema is newer than this library (the message names both
  * versions) or `opts->version` is unknown, HIVEHA_ESTORE when the file
  * cannot be opened, is not an SQLite database, is corrupt or is not a
- * libhiveha store (the message carries SQLite's), HIVEHA_EINVAL for a NULL
- * argument. On failure `*out` is zeroed and nothing stays open.
+ * libhiveha store (the message carries SQLite's), or another read-write
+ * store - in this process or another - has the file open (a read-write
+ * store holds an exclusive lock on its file until destroyed; a READ_ONLY
+ * open takes none: docs/sqlite.md "One read-write store per file"),
+ * HIVEHA_EINVAL for a NULL argument. On failure `*out` is zeroed and
+ * nothing stays open.
  */
 HIVEHA_SQLITE_API int hiveha_sqlite_open(hiveha_store *out, const char *path,
                                          const hiveha_sqlite_options *opts);

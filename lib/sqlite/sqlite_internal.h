@@ -76,7 +76,15 @@ struct hh_sq_store {
 
 	mtx_t emtx;            /* guards errmsg */
 	char errmsg[256];
+
+	sqlite3 *lock_db;      /* holds the file's lock (sqlite_lock.c); NULL read-only */
 };
+
+/* sqlite_lock.c: takes / releases the store's exclusive hold on its file.
+ * take fails with HIVEHA_ESTORE and a message in err when another store
+ * holds it. */
+int hh_sq_lock_take(hh_sq_store *st, char *err, size_t err_size);
+void hh_sq_lock_release(hh_sq_store *st);
 
 /* sqlite_store.c */
 hh_sq_store *hh_sq_from(const hiveha_store *store);

@@ -338,6 +338,8 @@ static void hh_sq_free(hh_sq_store *st)
 	cnd_destroy(&st->wcnd);
 	mtx_destroy(&st->pmtx);
 	mtx_destroy(&st->emtx);
+	/* last: the file is ours until every connection to it is closed */
+	hh_sq_lock_release(st);
 	free(st->path);
 	free(st);
 }
@@ -414,6 +416,10 @@ static int hh_sq_open_store(hh_sq_store **out, const char *path, const hiveha_sq
 	}
 	read_only = (st->flags & HIVEHA_SQLITE_READ_ONLY) != 0;
 	status = hh_sq_conn_open(st, &first, !read_only, err, err_size);
+	/* after the open (NO_CREATE leaves no lock file behind for a missing
+	 * file), before the schema is touched */
+	if (status == 0 && !read_only)
+		status = hh_sq_lock_take(st, err, err_size);
 	if (status == 0)
 		status = hh_sq_schema_prepare(first->db, read_only, hh_sq_migrations,
 		                              hh_sq_migration_count, err, err_size);

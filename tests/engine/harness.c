@@ -30,7 +30,7 @@ typedef struct db_file {
 static void db_removed(void *arg)
 {
 	db_file *f = arg;
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", "-lock", "-lock-journal" };
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s%s", f->path, suffix[i]);

@@ -33,7 +33,7 @@ void in_setup(int tls)
 
 static void remove_file(const char *path)
 {
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", "-lock", "-lock-journal" };
 	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
 		char p[300];
 		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
@@ -65,6 +65,16 @@ static void open_store(const inst *in, hiveha_store *out)
 	cr_assert_eq(hiveha_sqlite_open(out, in->path, &o), 0, "%s: %s", in->path, err);
 }
 
+/* The library's objects share the test's handle without owning it (destroy
+ * NULL; in_fini frees it after them): a store file has one read-write
+ * handle at a time (sqlite.h). */
+static hiveha_store borrowed(const inst *in)
+{
+	hiveha_store s = in->obs;
+	s.destroy = NULL;
+	return s;
+}
+
 void in_init(inst *in, const char *name)
 {
 	memset(in, 0, sizeof(*in));
@@ -76,6 +86,7 @@ void in_init(inst *in, const char *name)
 void in_fini(inst *in)
 {
 	in_gov_free(in);
+	in_unserve(in);
 	if (in->obs.destroy)
 		in->obs.destroy(in->obs.ctx);
 	memset(&in->obs, 0, sizeof(in->obs));
@@ -144,8 +155,7 @@ void in_gov(inst *in, const hiveha_governor_config *cfg)
 {
 	cr_assert_null(in->gov);
 	cr_assert_null(in->resp, "free the responder before replacing its governor");
-	hiveha_store store;
-	open_store(in, &store);
+	hiveha_store store = borrowed(in);
 	hiveha_http_client_options co = HIVEHA_HTTP_CLIENT_OPTIONS_INIT;
 	if (use_tls) {
 		co.use_tls = 1;
@@ -209,9 +219,7 @@ void in_respond(inst *in, const char *token)
 	/* With a governor the store belongs to the governor (the responder
 	 * borrows the governor's copy and never destroys it); without one the
 	 * responder gets a handle of its own and destroys it. */
-	hiveha_store store = in->gov_store;
-	if (!in->gov)
-		open_store(in, &store);
+	hiveha_store store = in->gov ? in->gov_store : borrowed(in);
 	int st = hiveha_responder_new(&in->resp, &rc, &store, in->gov);
 	cr_assert_eq(st, 0, "hiveha_responder_new: %s", hiveha_strerror(st));
 }

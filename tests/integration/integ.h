@@ -6,10 +6,10 @@
  * by the instance's governor) behind an HTTP listener on 127.0.0.1, port 0.
  * Everything goes through the public API only.
  *
- * Each governor gets a handle of its own on the store file (it owns and
- * destroys it, as a host would hand its store over); the test keeps a
- * separate handle (`obs`) for host data entry and inspection. SQLite's WAL
- * mode lets both see the same committed data.
+ * The test opens the store file once (`obs`) for host data entry and
+ * inspection; the governor and the responder get copies of that handle
+ * without `destroy` (a file has one read-write store at a time, sqlite.h),
+ * and the test frees it after them.
  */
 #ifndef HH_INTEG_H
 #define HH_INTEG_H
@@ -33,7 +33,7 @@ struct inst {
 	char path[256];
 	hiveha_store obs;                /* the test's own handle on the file */
 	hiveha_governor *gov;
-	hiveha_store gov_store;          /* the governor's handle (it owns it) */
+	hiveha_store gov_store;          /* the governor's copy of obs */
 	hiveha_responder *resp;
 	hiveha_http_listener *lis;
 	char endpoint[64];               /* where this instance listens */

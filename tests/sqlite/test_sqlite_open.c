@@ -212,3 +212,22 @@ Test(sqlite_open, helpers_reject_a_store_that_is_not_sqlite)
 	cr_assert_eq(hiveha_sqlite_count_events(&other, 0, 1, &n), HIVEHA_EINVAL);
 	cr_assert_eq(hiveha_sqlite_last_error(&other, msg, sizeof msg), HIVEHA_EINVAL);
 }
+
+/* Issue 9 item 7: two read-write stores on one file would overwrite each
+ * other's sync state; the second open is refused, naming the file. */
+Test(sqlite_open, second_read_write_open_is_refused)
+{
+	hiveha_store a, b, ro;
+	char msg[512];
+
+	sqt_open(&a, "a.db", 0);
+	cr_assert_eq(sqt_try_open(&b, "a.db", 0, msg, sizeof msg), HIVEHA_ESTORE);
+	cr_assert_not_null(strstr(msg, "a.db is in use by another store"), "%s", msg);
+	cr_assert_null(b.ctx);
+	/* inspection beside a running instance stays possible */
+	cr_assert_eq(sqt_try_open(&ro, "a.db", HIVEHA_SQLITE_READ_ONLY, msg, sizeof msg), 0, "%s", msg);
+	sqt_close(&ro);
+	sqt_close(&a);
+	cr_assert_eq(sqt_try_open(&b, "a.db", 0, msg, sizeof msg), 0, "%s", msg);
+	sqt_close(&b);
+}
