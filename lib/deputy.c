@@ -485,8 +485,12 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d)
 		}
 		return HIVEHA_OK;
 	}
+	char why[320];
 	if (rc == HIVEHA_ECANCELLED)
 		hh_dep_note(gov, d, HIVEHA_LOG_WARN, "interrupted by stop; the gap stays pending");
+	else if (rc == HIVEHA_ESTORE)
+		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "sync failed: %s; the gap stays pending",
+		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	else
 		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "sync failed: %s; the gap stays pending",
 		            hiveha_strerror(rc));

@@ -52,7 +52,9 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 	}
 	hh_syncstate_free(&next);
 	if (rc) {
-		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing events: %s", hiveha_strerror(rc));
+		char why[320];
+		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing events: %s",
+		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 		return rc;
 	}
 	cur->from = done_to;

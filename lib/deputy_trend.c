@@ -199,8 +199,9 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		rc = gov->store.replace_samples(gov->store.ctx, txn, it->id, del_from, del_to,
 		                                it->samples, it->count);
 		if (rc) {
+			char why[320];
 			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s", it->id,
-			            hiveha_strerror(rc));
+			            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 			break;
 		}
 		samples += it->count;
@@ -217,9 +218,10 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		gov->store.rollback(gov->store.ctx, txn);
 	} else {
 		rc = hh_dep_commit_state(gov, d, txn, &next);
+		char why[320];
 		if (rc)
 			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed committing a chunk: %s",
-			            hiveha_strerror(rc));
+			            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	hh_syncstate_free(&next);
 	if (!rc) {
@@ -392,8 +394,9 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	if (items.rc)
 		rc = items.rc;
 	if (rc) {
+		char why[320];
 		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "listing the local items failed: %s",
-		            hiveha_strerror(rc));
+		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 		item_list_free(&items);
 		return rc;
 	}

@@ -15,6 +15,7 @@
 #include <hiveha/governor.h>
 
 #include "notes.h"
+#include "store_access.h"
 #include "platform/platform.h"
 #include "protocol.h"
 #include "syncstate.h"

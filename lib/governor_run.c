@@ -132,8 +132,10 @@ static int startup(hiveha_governor *gov)
 				rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
 			rc = hh_store_end(&gov->store, txn, rc);
 		}
+		char why[320];
 		if (rc)
-			hh_gov_set_err(gov, "writing the start-up sync state failed: %s", hiveha_strerror(rc));
+			hh_gov_set_err(gov, "writing the start-up sync state failed: %s",
+			               hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	if (!rc) {
 		hh_mutex_lock(&gov->lock);
@@ -201,8 +203,9 @@ static int heartbeat(hiveha_governor *gov)
 			gov->dep[k].st.covered_until = next[k].covered_until;
 		hh_mutex_unlock(&gov->lock);
 	} else {
+		char why[320];
 		hh_gov_log(gov, HIVEHA_LOG_WARN, "writing the covered-until heartbeat failed: %s",
-		           hiveha_strerror(rc));
+		           hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&next[k]);
@@ -378,9 +381,10 @@ int hiveha_governor_stop(hiveha_governor *gov)
 	int rc = HIVEHA_OK;
 	if (gov->started && !atomic_load(&gov->in_run)) {
 		rc = heartbeat(gov);
+		char why[320];
 		if (rc)
 			hh_gov_set_err(gov, "hiveha_governor_stop: writing covered-until failed: %s",
-			        hiveha_strerror(rc));
+			               hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	return rc;
 }

@@ -7,6 +7,7 @@
  * deep inside a sync.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -18,6 +19,7 @@
 
 #include "abi.h"
 #include "governor_internal.h"
+#include "store_access.h"
 
 #if defined(__GNUC__) || defined(__clang__)
 #  define HH_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -91,6 +93,21 @@ static int init_versioned(const hh_abi_layout *l, void *obj, unsigned int versio
 }
 
 /* ---- store -------------------------------------------------------------- */
+
+const char *hh_store_reason(const hiveha_store *s, int rc, char *buf, size_t size)
+{
+	char why[256] = "";
+
+	if (s->version >= 2 && s->last_error) {
+		s->last_error(s->ctx, why, sizeof(why));
+		why[sizeof(why) - 1] = '\0';
+	}
+	if (why[0])
+		snprintf(buf, size, "%s: %s", hiveha_strerror(rc), why);
+	else
+		snprintf(buf, size, "%s", hiveha_strerror(rc));
+	return buf;
+}
 
 int hiveha_store_init(hiveha_store *store, unsigned int version)
 {

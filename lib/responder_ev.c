@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "protocol_codec.h"
 #include "responder_internal.h"
+#include "store_access.h"
 
 typedef struct ev_page {
 	hiveha_responder *r;
@@ -128,7 +129,9 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 			goto done;
 		}
 		if (rc != 0 && rc != HH_PAGE_FULL) {
-			rc = hh_err(err, HIVEHA_ESTORE, "reading events failed: %s", hiveha_strerror(rc));
+			char why[320];
+			rc = hh_err(err, HIVEHA_ESTORE, "reading events failed: %s",
+			            hh_store_reason(st, rc, why, sizeof(why)));
 			goto done;
 		}
 		if (p.more) {

@@ -15,6 +15,7 @@
 #include "alloc.h"
 #include "protocol_codec.h"
 #include "responder_internal.h"
+#include "store_access.h"
 
 typedef struct ts_page {
 	hiveha_responder *r;
@@ -206,9 +207,11 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 				return hh_err(err, rc, "out of memory");
 			continue;
 		}
-		if (rc != 0 && rc != HH_PAGE_FULL)
+		if (rc != 0 && rc != HH_PAGE_FULL) {
+			char why[320];
 			return hh_err(err, HIVEHA_ESTORE, "reading item \"%.64s\" failed: %s", q->items[i],
-			              hiveha_strerror(rc));
+			              hh_store_reason(st, rc, why, sizeof(why)));
+		}
 		if (p->more && p->n == 0) {
 			/* Out of budget before this item's first sample. */
 			hh_cursor_ts_format(cursor, cursor_size, i, t0, sk);

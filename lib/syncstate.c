@@ -17,6 +17,7 @@
 
 #include "alloc.h"
 #include "hash.h"
+#include "store_access.h"
 
 #define HH_SYNCSTATE_MAX_SPANS 10000
 
@@ -333,8 +334,11 @@ int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, cha
 		st->present = 0;
 		return HIVEHA_OK;
 	}
-	if (rc && err[0] == '\0')
-		snprintf(err, errlen, "reading %s from the store failed: %s", key, hiveha_strerror(rc));
+	if (rc && err[0] == '\0') {
+		char why[320];
+		snprintf(err, errlen, "reading %s from the store failed: %s", key,
+		         hh_store_reason(store, rc, why, sizeof(why)));
+	}
 	return rc;
 }
 

@@ -51,9 +51,9 @@ typedef int (*hiveha_events_fn)(const hiveha_event *events, size_t count, void *
 /** Called once with a stored value (borrowed bytes). Non-zero is passed back. */
 typedef int (*hiveha_bytes_fn)(const void *data, size_t len, void *payload);
 
-#define HIVEHA_STORE_VERSION 1
+#define HIVEHA_STORE_VERSION 2
 #define HIVEHA_STORE_INIT { HIVEHA_STORE_VERSION, NULL, NULL, NULL, NULL, NULL, \
-	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct hiveha_store {
 	/** HIVEHA_STORE_VERSION of the header the store was built with. Required. */
@@ -153,6 +153,21 @@ typedef struct hiveha_store {
 
 	/** Required. Inside `txn`: removes `key`; a missing key is not an error. */
 	int (*kv_delete)(void *ctx, hiveha_store_txn *txn, const char *key);
+
+	/* ---- version 2 ---- */
+
+	/**
+	 * Optional. Writes the store's own description of its most recent
+	 * failure - e.g. SQLite's "database or disk is full" - into `buf` of
+	 * `size` (> 0) bytes, always NUL-terminated, "" when it has none. The
+	 * library calls it right after a member returned a failure, on the
+	 * thread that made that call, and puts the text into the deputy's
+	 * SyncState and the governor's message next to the status code. It must
+	 * not fail and must not call back into the library. With several threads
+	 * using the store the text may belong to another thread's failure; it
+	 * is a diagnostic, never acted upon. Read only when `version` >= 2.
+	 */
+	void (*last_error)(void *ctx, char *buf, size_t size);
 } hiveha_store;
 
 /**

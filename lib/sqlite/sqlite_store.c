@@ -439,6 +439,16 @@ static int hh_sq_open_store(hh_sq_store **out, const char *path, const hiveha_sq
 	return 0;
 }
 
+/* store.h's last_error: the message hiveha_sqlite_last_error() gives. */
+static void hh_sq_last_error(void *ctx, char *buf, size_t size)
+{
+	hh_sq_store *st = ctx;
+
+	mtx_lock(&st->emtx);
+	snprintf(buf, size, "%s", st->errmsg);
+	mtx_unlock(&st->emtx);
+}
+
 int hiveha_sqlite_open(hiveha_store *out, const char *path, const hiveha_sqlite_options *opts)
 {
 	char *err = opts != NULL ? opts->errbuf : NULL;
@@ -472,6 +482,7 @@ int hiveha_sqlite_open(hiveha_store *out, const char *path, const hiveha_sqlite_
 	out->kv_get = hh_sq_kv_get;
 	out->kv_put = hh_sq_kv_put;
 	out->kv_delete = hh_sq_kv_delete;
+	out->last_error = hh_sq_last_error;
 	return 0;
 }
 
@@ -491,9 +502,7 @@ int hiveha_sqlite_last_error(const hiveha_store *store, char *buf, size_t size)
 
 	if (st == NULL || buf == NULL || size == 0)
 		return HIVEHA_EINVAL;
-	mtx_lock(&st->emtx);
-	snprintf(buf, size, "%s", st->errmsg);
-	mtx_unlock(&st->emtx);
+	hh_sq_last_error(st, buf, size);
 	return 0;
 }
 

@@ -53,3 +53,22 @@ Test(limits, sync_state_stays_readable_over_many_retries)
 	const char *last = strstr(st, "sync failed");
 	cr_assert(last && last > strstr(st, "(x40)"), "the latest message comes last: %s", st);
 }
+
+/* Issue 9 item 14: "store failure" alone does not tell a full disk from a
+ * corrupt file; the store's own reason (store.h last_error) is carried
+ * into SyncState and the governor's message. */
+Test(limits, store_reason_reaches_sync_state_and_governor_message)
+{
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
+	h.cfg.trend_expert_start = 10;
+	h.cfg.max_attempts = 1;
+	h_sample1(&h.peer, "X", 12, 1);
+	h_add_item(&h.local, "X");
+	h_fail_nth(&h.local, MEMSTORE_MASK(MEMSTORE_REPLACE_SAMPLES), 1, HIVEHA_ESTORE);
+	cr_assert_eq(h_run(&h), HIVEHA_ESTORE, "%s", h.log);
+	const char *st = h_sync_state(&h, "TrendHistory");
+	cr_assert(strstr(st, "store failed writing item X: store failure: "), "%s", st);
+	cr_assert(strstr(st, "injected failure of replace_samples"), "%s", st);
+	cr_assert(strstr(hiveha_governor_errmsg(h.gov), "injected failure of replace_samples"), "%s",
+	          hiveha_governor_errmsg(h.gov));
+}

@@ -231,3 +231,30 @@ Test(sqlite_open, second_read_write_open_is_refused)
 	cr_assert_eq(sqt_try_open(&b, "a.db", 0, msg, sizeof msg), 0, "%s", msg);
 	sqt_close(&b);
 }
+
+static int count_events(const hiveha_event *e, size_t n, void *payload)
+{
+	(void)e;
+	*(size_t *)payload += n;
+	return 0;
+}
+
+/* Issue 9 item 14: the store's last_error member (store.h version 2)
+ * gives SQLite's own message of the failure the library just saw. */
+Test(sqlite_open, last_error_member_gives_sqlites_message)
+{
+	hiveha_store st;
+	char why[256] = "x";
+	size_t n = 0;
+
+	sqt_open(&st, "a.db", 0);
+	cr_assert_geq(st.version, 2);
+	cr_assert_not_null(st.last_error);
+	st.last_error(st.ctx, why, sizeof why);
+	cr_assert_str_eq(why, "");
+	sqt_exec("a.db", "DROP TABLE events");
+	cr_assert_eq(st.read_events(st.ctx, 0, 100, 0, 10, count_events, &n), HIVEHA_ESTORE);
+	st.last_error(st.ctx, why, sizeof why);
+	cr_assert_not_null(strstr(why, "no such table: events"), "%s", why);
+	sqt_close(&st);
+}

@@ -70,6 +70,7 @@ typedef struct memstore {
 	uint64_t fault_nth;    /* 0 = none */
 	int fault_sticky;      /* 1: every call from fault_nth on */
 	int fault_err;
+	char last_error[128];  /* the store's reason for its last failure */
 } memstore;
 
 static const hiveha_store *ms_vtable_probe(void);
@@ -220,6 +221,8 @@ static int ms_enter(memstore *m, memstore_member member)
 	m->fault_seen++;
 	if (m->fault_seen == m->fault_nth || (m->fault_sticky && m->fault_seen > m->fault_nth)) {
 		m->counts.faults++;
+		memstore_fault_text(m->last_error, sizeof(m->last_error), "memstore", member,
+		                    m->fault_seen);
 		return m->fault_err;
 	}
 	return 0;
@@ -748,6 +751,14 @@ static int ms_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 	return rc;
 }
 
+static void ms_last_error(void *ctx, char *buf, size_t size)
+{
+	memstore *m = ctx;
+	pthread_mutex_lock(&m->mu);
+	snprintf(buf, size, "%s", m->last_error);
+	pthread_mutex_unlock(&m->mu);
+}
+
 static const hiveha_store *ms_vtable_probe(void)
 {
 	static const hiveha_store probe = {
@@ -764,6 +775,7 @@ static const hiveha_store *ms_vtable_probe(void)
 		.kv_get = ms_kv_get,
 		.kv_put = ms_kv_put,
 		.kv_delete = ms_kv_delete,
+		.last_error = ms_last_error,
 	};
 	return &probe;
 }
@@ -814,6 +826,18 @@ void memstore_set_batch(const hiveha_store *s, size_t batch)
 }
 
 /* ---- fault injection ------------------------------------------------------ */
+
+void memstore_fault_text(char *buf, size_t size, const char *store, memstore_member member,
+                         uint64_t call)
+{
+	static const char *const names[MEMSTORE_MEMBER_COUNT] = {
+		"list_items", "read_samples", "read_events", "kv_get", "begin", "commit",
+		"rollback", "replace_samples", "insert_events", "kv_put", "kv_delete",
+	};
+	snprintf(buf, size, "%s: injected failure of %s (call %llu)", store,
+	         (unsigned)member < MEMSTORE_MEMBER_COUNT ? names[member] : "?",
+	         (unsigned long long)call);
+}
 
 static void set_fault(const hiveha_store *s, unsigned mask, uint64_t n, int err, int sticky)
 {

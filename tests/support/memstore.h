@@ -94,6 +94,14 @@ void memstore_set_batch(const hiveha_store *s, size_t batch);
 /* ---- fault injection --------------------------------------------------- */
 
 /**
+ * The store reason an injected fault leaves behind for the store's
+ * `last_error` member: "<store>: injected failure of <member> (call N)".
+ * Shared with proxystore, which injects faults the same way.
+ */
+void memstore_fault_text(char *buf, size_t size, const char *store, memstore_member member,
+                         uint64_t call);
+
+/**
  * Counting from now, the `n`th call (1-based) of a member in `mask` fails
  * with `err` (HIVEHA_ESTORE when 0), once; that call has no effect (a
  * failed commit discards its transaction). Replaces any earlier fault.

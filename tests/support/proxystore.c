@@ -21,6 +21,7 @@ typedef struct proxy {
 	uint64_t fault_seen;
 	int fault_sticky;
 	int fault_err;
+	char last_error[128];    /* reason of the last injected fault, "" if none */
 	px_txn *open;            /* open transactions */
 	proxystore_destroyed_fn on_destroyed;
 	void *on_destroyed_arg;
@@ -46,6 +47,8 @@ static int px_enter(proxy *p, memstore_member member)
 		if (p->fault_seen == p->fault_nth || (p->fault_sticky && p->fault_seen > p->fault_nth)) {
 			p->counts.faults++;
 			err = p->fault_err;
+			memstore_fault_text(p->last_error, sizeof(p->last_error), "proxystore", member,
+			                    p->fault_seen);
 		}
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -248,6 +251,18 @@ static int px_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 	return p->inner.kv_delete(p->inner.ctx, in, key);
 }
 
+/* An injected fault speaks for itself; any other failure was the inner
+ * store's. */
+static void px_last_error(void *ctx, char *buf, size_t size)
+{
+	proxy *p = ctx;
+	pthread_mutex_lock(&p->mu);
+	snprintf(buf, size, "%s", p->last_error);
+	pthread_mutex_unlock(&p->mu);
+	if (!buf[0] && p->inner.version >= 2 && p->inner.last_error)
+		p->inner.last_error(p->inner.ctx, buf, size);
+}
+
 int proxystore_new(hiveha_store *out, const hiveha_store *inner)
 {
 	if (!out || !inner || !inner->begin || !inner->commit || !inner->rollback || !inner->kv_get)
@@ -272,6 +287,7 @@ int proxystore_new(hiveha_store *out, const hiveha_store *inner)
 	s.kv_get = px_kv_get;
 	s.kv_put = px_kv_put;
 	s.kv_delete = px_kv_delete;
+	s.last_error = px_last_error;
 	*out = s;
 	return 0;
 }

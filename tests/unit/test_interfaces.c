@@ -3,6 +3,7 @@
  * checks, with their messages.
  */
 #include <criterion/criterion.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -106,12 +107,12 @@ Test(store, version_zero_and_too_new)
 	s.version = 0;
 	cr_assert_eq(hiveha_store_check(&s, 0, msg, sizeof(msg)), HIVEHA_EVERSION);
 	cr_assert_not_null(strstr(msg, "hiveha_store"), "%s", msg);
-	cr_assert_str_eq(msg, "hiveha_store: version 0 is not valid (this library supports 1); "
+	cr_assert_str_eq(msg, "hiveha_store: version 0 is not valid (this library supports 1 to 2); "
 	                      "initialise the struct with its _INIT macro or _init() function");
 
 	s.version = 7;
 	cr_assert_eq(hiveha_store_check(&s, 0, msg, sizeof(msg)), HIVEHA_EVERSION);
-	cr_assert_str_eq(msg, "hiveha_store: version 7 is newer than this library supports (1); "
+	cr_assert_str_eq(msg, "hiveha_store: version 7 is newer than this library supports (2); "
 	                      "rebuild against newer headers");
 	cr_assert_eq(hiveha_store_check(&s, 0, NULL, 0), HIVEHA_EVERSION);
 	cr_assert_eq(hiveha_store_check(NULL, 0, msg, sizeof(msg)), HIVEHA_EINVAL);
@@ -194,6 +195,65 @@ static hiveha_transport full_transport(void)
 	t.exchange = tr_exchange;
 	t.close = tr_close;
 	return t;
+}
+
+/* ---- store version 2: last_error --------------------------------------- */
+
+/* A host built against the version-1 header has a struct that ends before
+ * last_error: init with version 1 must not write past it. */
+Test(store, init_of_version_1_writes_only_version_1_members)
+{
+	size_t v1 = offsetof(hiveha_store, last_error);
+	unsigned char buf[sizeof(hiveha_store) + 16];
+
+	memset(buf, 0xCC, sizeof(buf));
+	cr_assert_eq(hiveha_store_init((hiveha_store *)(void *)buf, 1), HIVEHA_OK);
+	cr_assert_eq(((hiveha_store *)(void *)buf)->version, 1);
+	for (size_t i = v1; i < sizeof(buf); i++)
+		cr_assert_eq(buf[i], 0xCC, "byte %zu past a version-1 struct was written", i);
+}
+
+static int reason_calls;
+static int st_kv_get_fails(void *c, const char *k, hiveha_bytes_fn f, void *p)
+{ (void)c; (void)k; (void)f; (void)p; return HIVEHA_ESTORE; }
+static void st_last_error(void *c, char *buf, size_t size)
+{ (void)c; reason_calls++; snprintf(buf, size, "disk full (errno 28)"); }
+static char logged[600];
+static void keep_log(int level, const char *line, void *payload)
+{ (void)level; (void)payload; snprintf(logged, sizeof(logged), "%s", line); }
+
+static int new_gov_with(const hiveha_store *s)
+{
+	hiveha_transport t = full_transport();
+	hiveha_governor_config cfg = HIVEHA_GOVERNOR_CONFIG_INIT;
+	hiveha_governor *gov = NULL;
+
+	cfg.on_log = keep_log;
+	logged[0] = '\0';
+	reason_calls = 0;
+	int rc = hiveha_governor_new(&gov, &cfg, s, &t, NULL);
+	hiveha_governor_free(gov);
+	return rc;
+}
+
+/* The governor's message carries the store's reason next to the status
+ * (issue 9 item 14), and a version-1 store's last_error slot - bytes past
+ * an older host's struct - is never read. */
+Test(store, last_error_is_read_only_from_version_2)
+{
+	hiveha_store s = full_store();
+
+	s.kv_get = st_kv_get_fails;
+	s.last_error = st_last_error;
+	cr_assert_eq(new_gov_with(&s), HIVEHA_ESTORE);
+	cr_assert_not_null(strstr(logged, "store failure: disk full (errno 28)"), "%s", logged);
+	cr_assert_eq(reason_calls, 1);
+
+	s.version = 1;
+	cr_assert_eq(new_gov_with(&s), HIVEHA_ESTORE);
+	cr_assert_eq(reason_calls, 0, "a version-1 store has no last_error");
+	cr_assert_not_null(strstr(logged, "store failure"), "%s", logged);
+	cr_assert_null(strstr(logged, "disk full"), "%s", logged);
 }
 
 Test(transport, init)
