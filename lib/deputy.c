@@ -280,8 +280,12 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 			            hiveha_strerror(rc));
 		return rc;
 	}
+	/* what we accept in replies; the peer's reply says what it accepts in
+	 * requests, and every request is sized to that (docs/sync.md "Limits") */
 	hh_hello hello = { HH_PROTOCOL_VERSION, gov->instance_id, gov->clock.now(gov->clock.ctx),
-		           HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC };
+		           HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC,
+		           { 0, (uint32_t)gov->limits.max_items, gov->cfg.max_reply_bytes,
+		             (uint32_t)gov->limits.max_string_bytes } };
 	hh_buf body, reply;
 	hh_buf_init(&body, gov->alloc);
 	hh_buf_init(&reply, gov->alloc);
@@ -303,6 +307,7 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 	}
 	if (!rc) {
 		gov->peer_caps = peer.caps;
+		gov->peer_limits = peer.limits;
 		hiveha_time now = gov->clock.now(gov->clock.ctx);
 		hiveha_time skew = peer.clock > now ? peer.clock - now : now - peer.clock;
 		if (skew > gov->cfg.overlap_ms * HIVEHA_TICKS_PER_MS)

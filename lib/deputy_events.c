@@ -126,5 +126,6 @@ int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	x.req.from = gap.from;
 	x.req.to = gap.to;
 	x.req.max_events = gov->cfg.chunk_events;
+	x.req.max_reply_bytes = gov->cfg.max_reply_bytes;
 	return hh_fetch_pages(gov, d, &ev_pager, &x);
 }

@@ -268,39 +268,55 @@ static int decode_ts(void *out, const void *data, size_t len, const hh_limits *l
 	                              pg->n);
 }
 
-/* The batches of one gap, for the pager: batch k holds the items
- * [pos0 + k * size, ...). `cur` is the batch whose pages are applied,
- * `next_req` the batch whose first request encode(NULL) builds next. */
+/* The batches of one gap, for the pager. A batch is the next run of items
+ * that fits the peer's limits (by items and by bytes), so batches differ
+ * in size; `next_pos` is the first item not yet in one. `b` is the batch
+ * whose pages are applied, `queued` the one whose first request is
+ * already travelling (the pager overlaps them). */
 typedef struct trend_xfer {
 	hiveha_governor *gov;
 	hh_deputy *d;
 	hh_range gap;
 	char **items;
-	size_t n_items, pos0, size;
-	size_t cur, next_req;
-	batch b;
+	size_t n_items, next_pos;
+	size_t size;          /* items per request: ours, lowered to the peer's */
+	size_t max_bytes;     /* request bytes the peer accepts, minus room for a cursor */
+	size_t max_id;        /* longest id the peer decodes */
+	batch b, queued;
 	batch asked; /* the items of the request encoded last */
 	prefix pre;
+	int started; /* the first request is out: only it may resume at the checkpoint */
 } trend_xfer;
 
-static size_t batch_start(const trend_xfer *x, size_t k)
+/* Defaults of a responder that announces no limits (an older one). */
+#define HH_PEER_DEFAULT_REQUEST_BYTES ((size_t)1 << 20)
+#define HH_PEER_DEFAULT_ITEMS ((size_t)100000)
+/* A continuation carries a cursor (at most 256 bytes) where the first
+ * request may carry a start: keep room so every page of a batch fits. */
+#define HH_REQUEST_SLACK ((size_t)512)
+
+static void size_to_peer(trend_xfer *x)
 {
-	return x->pos0 + k * x->size;
+	const hh_wire_limits *pl = &x->gov->peer_limits;
+	size_t bytes = pl->request_bytes ? pl->request_bytes : HH_PEER_DEFAULT_REQUEST_BYTES;
+	size_t items = pl->items ? pl->items : HH_PEER_DEFAULT_ITEMS;
+
+	x->size = x->gov->cfg.batch_items < items ? x->gov->cfg.batch_items : items;
+	x->max_bytes = bytes > 2 * HH_REQUEST_SLACK ? bytes - HH_REQUEST_SLACK : bytes / 2;
+	x->max_id = pl->strings ? pl->strings : SIZE_MAX;
 }
 
-static batch batch_of(trend_xfer *x, size_t k)
+/* An item that cannot be carried even alone: skipped, named, never the
+ * items around it. */
+static void skip_item(trend_xfer *x, const char *why)
 {
-	size_t start = batch_start(x, k);
-	size_t n = x->n_items - start;
-	batch b = { &x->items[start], n < x->size ? n : x->size, 0, start, &x->pre };
-	return b;
+	hh_dep_note(x->gov, x->d, HIVEHA_LOG_WARN, "item %.200s skipped: %s", x->items[x->next_pos],
+	            why);
+	x->next_pos++;
 }
 
-static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
+static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 {
-	trend_xfer *x = ctx;
-	size_t k = cursor ? x->cur : x->next_req++;
-	batch b = batch_of(x, k);
 	hh_ts_request req;
 	memset(&req, 0, sizeof(req));
 	req.from = x->gap.from;
@@ -310,15 +326,110 @@ static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
 	req.max_samples = x->gov->cfg.chunk_samples;
 	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
 	req.cursor = (char *)cursor; /* from here on the cursor carries the position */
-	x->asked = b;
+	req.max_reply_bytes = x->gov->cfg.max_reply_bytes;
 	const hh_checkpoint *ck = &x->d->st.ck;
-	if (!cursor && k == 0 && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
+	if (!cursor && !x->started && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
 	    strcmp(ck->item, b.ids[0]) == 0) {
 		req.has_start = 1;
 		req.start_time = ck->time;
 		req.start_skip = ck->skip;
 	}
 	return hh_encode_ts_request_caps(out, &req, x->gov->peer_caps);
+}
+
+/* Whether the request for item i alone fits the peer's limits. A short id
+ * surely fits (a request is a few hundred bytes plus the id, escaped);
+ * a long one is measured. */
+static int fits_alone(trend_xfer *x, size_t i, char *why, size_t why_size)
+{
+	size_t len = strlen(x->items[i]);
+	if (len > x->max_id) {
+		snprintf(why, why_size, "its id is longer than the peer's limit of %zu bytes", x->max_id);
+		return 0;
+	}
+	if (x->max_bytes > 1024 && len < (x->max_bytes - 1024) / 6)
+		return 1;
+	hh_buf out;
+	hh_buf_init(&out, x->gov->alloc);
+	batch b = { &x->items[i], 1, 0, i, &x->pre };
+	int rc = encode_batch(x, &out, b, NULL);
+	size_t got = out.len;
+	hh_buf_free(&out);
+	if (rc)
+		return 1; /* not a size problem: let the real request report it */
+	if (got <= x->max_bytes)
+		return 1;
+	snprintf(why, why_size, "a request for it alone is %zu bytes, the peer accepts %zu", got,
+	         x->max_bytes + HH_REQUEST_SLACK);
+	return 0;
+}
+
+/* Moves next_pos past the items that cannot be carried at all. */
+static void settle_next(trend_xfer *x)
+{
+	char why[128];
+	while (x->next_pos < x->n_items && !fits_alone(x, x->next_pos, why, sizeof(why)))
+		skip_item(x, why);
+}
+
+/*
+ * Encodes the first request of the next batch (settle_next() has made sure
+ * its first item fits alone): as many items from next_pos as our batch
+ * size and the peer's item limit allow, up to the first id the peer's
+ * string limit refuses, no more id bytes in total than the peer's request
+ * limit (its decoder bounds front-coded ids so, docs/protocol.md), and
+ * fewer - shrinking in proportion - while the request is larger than the
+ * peer accepts.
+ */
+static int encode_next_batch(trend_xfer *x, hh_buf *out, batch *got)
+{
+	size_t start = out->len, left = x->n_items - x->next_pos;
+	size_t n = left < x->size ? left : x->size;
+	size_t total = strlen(x->items[x->next_pos]);
+	for (size_t i = 1; i < n; i++) {
+		size_t len = strlen(x->items[x->next_pos + i]);
+		total += len;
+		if (len > x->max_id || total > x->max_bytes) {
+			n = i;
+			break;
+		}
+	}
+	batch b = { &x->items[x->next_pos], n, 0, x->next_pos, &x->pre };
+	for (;;) {
+		b.n = n;
+		out->len = start;
+		int rc = encode_batch(x, out, b, NULL);
+		if (rc)
+			return rc;
+		size_t len = out->len - start;
+		if (len <= x->max_bytes || n == 1)
+			break;
+		size_t fit = (size_t)((double)n * (double)x->max_bytes / (double)len);
+		n = fit >= n ? n - 1 : fit ? fit : 1;
+	}
+	x->next_pos += b.n;
+	*got = b;
+	return HIVEHA_OK;
+}
+
+static int ts_encode(void *ctx, hh_buf *out, const char *cursor)
+{
+	trend_xfer *x = ctx;
+	if (cursor) {
+		x->asked = x->b;
+		return encode_batch(x, out, x->b, cursor);
+	}
+	batch b;
+	int rc = encode_next_batch(x, out, &b);
+	if (rc)
+		return rc;
+	x->started = 1;
+	if (!x->b.ids)
+		x->b = b;
+	else
+		x->queued = b;
+	x->asked = b;
+	return HIVEHA_OK;
 }
 
 static void ts_prepare(void *ctx, void *page)
@@ -359,7 +470,8 @@ static void ts_free(void *page)
 static int ts_has_next(void *ctx)
 {
 	trend_xfer *x = ctx;
-	return batch_start(x, x->cur + 1) < x->n_items;
+	settle_next(x);
+	return x->next_pos < x->n_items;
 }
 
 static int ts_end_batch(void *ctx)
@@ -371,15 +483,12 @@ static int ts_end_batch(void *ctx)
 		            x->b.n);
 		return HIVEHA_EPROTOCOL;
 	}
-	x->cur++;
-	size_t done = batch_start(x, x->cur);
-	if (done > x->n_items)
-		done = x->n_items;
+	x->b = x->queued;
+	memset(&x->queued, 0, sizeof(x->queued));
+	size_t done = x->b.ids ? x->b.first : x->next_pos;
 	hh_mutex_lock(&x->gov->lock);
 	x->d->progress.items_done = done;
 	hh_mutex_unlock(&x->gov->lock);
-	if (done < x->n_items)
-		x->b = batch_of(x, x->cur);
 	return HIVEHA_OK;
 }
 
@@ -435,11 +544,12 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 		x.gap = gap;
 		x.items = items.v;
 		x.n_items = items.n;
-		x.pos0 = pos;
-		x.size = gov->cfg.batch_items;
+		x.next_pos = pos;
 		x.pre = pre;
-		x.b = batch_of(&x, 0);
-		rc = hh_fetch_pages(gov, d, &ts_pager, &x);
+		size_to_peer(&x);
+		settle_next(&x);
+		if (x.next_pos < x.n_items)
+			rc = hh_fetch_pages(gov, d, &ts_pager, &x);
 	}
 	item_list_free(&items);
 	if (!rc)

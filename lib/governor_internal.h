@@ -68,6 +68,7 @@ struct hiveha_governor {
 
 	hiveha_conn *conn;                /* open connection to the peer, or NULL */
 	uint32_t peer_caps;
+	hh_wire_limits peer_limits;       /* from the peer's hello; 0 = not announced */
 	hh_limits limits;
 
 	char errmsg[512];

@@ -57,11 +57,21 @@ typedef struct hh_gap {
 
 /* ---- hello ---------------------------------------------------------- */
 
+/* What a side accepts (docs/protocol.md "Limits"); 0 = not announced (an
+ * older peer, or a side that does not serve that message). */
+typedef struct hh_wire_limits {
+	uint32_t request_bytes;  /* largest request body it decodes */
+	uint32_t items;          /* items in one timeseries request */
+	uint32_t reply_bytes;    /* largest reply it sends (responder) / accepts (requester) */
+	uint32_t strings;        /* longest single string (bytes) it decodes */
+} hh_wire_limits;
+
 typedef struct hh_hello {
 	uint32_t protocol;    /* HH_PROTOCOL_VERSION */
 	char *instance_id;
 	hiveha_time clock;    /* sender's wall clock, for skew detection */
 	uint32_t caps;        /* HH_CAP_* */
+	hh_wire_limits limits;
 } hh_hello;               /* same shape for request and reply */
 
 /* ---- timeseries ----------------------------------------------------- */
@@ -76,6 +86,7 @@ typedef struct hh_ts_request {
 	char *cursor;              /* opaque, from the previous reply; NULL = from the start */
 	uint32_t max_samples;      /* page limit asked by the client (responder may lower it) */
 	uint32_t encoding;         /* HH_ENC_* */
+	uint32_t max_reply_bytes;  /* largest reply the client accepts; 0 = not said */
 } hh_ts_request;
 
 typedef struct hh_ts_item {
@@ -103,6 +114,7 @@ typedef struct hh_ev_request {
 	uint64_t start_skip;
 	char *cursor;
 	uint32_t max_events;
+	uint32_t max_reply_bytes;  /* as in hh_ts_request */
 } hh_ev_request;
 
 typedef struct hh_ev_reply {

@@ -11,6 +11,41 @@
 
 /* ---- hello -------------------------------------------------------------- */
 
+/* "limits": only the announced (non-zero) members; none at all: no object,
+ * which is what an older peer sends. */
+static int add_limits(cJSON *o, const hh_wire_limits *l)
+{
+	cJSON *lo;
+
+	if (!l->request_bytes && !l->items && !l->reply_bytes && !l->strings)
+		return 0;
+	if (!(lo = cJSON_AddObjectToObject(o, "limits")))
+		return HIVEHA_ENOMEM;
+	if ((l->request_bytes && hh_json_add_u32(lo, "request_bytes", l->request_bytes)) ||
+	    (l->items && hh_json_add_u32(lo, "items", l->items)) ||
+	    (l->reply_bytes && hh_json_add_u32(lo, "reply_bytes", l->reply_bytes)) ||
+	    (l->strings && hh_json_add_u32(lo, "strings", l->strings)))
+		return HIVEHA_ENOMEM;
+	return 0;
+}
+
+static int get_limits(const cJSON *root, hh_wire_limits *l, hh_errbuf *err)
+{
+	const cJSON *lo = cJSON_GetObjectItemCaseSensitive(root, "limits");
+	int rc;
+
+	if (!lo || cJSON_IsNull(lo))
+		return 0;
+	if (!cJSON_IsObject(lo))
+		return hh_err(err, HIVEHA_EPROTOCOL, "hello: \"limits\" must be an object");
+	if ((rc = hh_json_get_u32(lo, "request_bytes", 0, &l->request_bytes, err)) ||
+	    (rc = hh_json_get_u32(lo, "items", 0, &l->items, err)) ||
+	    (rc = hh_json_get_u32(lo, "reply_bytes", 0, &l->reply_bytes, err)) ||
+	    (rc = hh_json_get_u32(lo, "strings", 0, &l->strings, err)))
+		return rc;
+	return 0;
+}
+
 int hh_encode_hello(hh_buf *out, const hh_hello *m)
 {
 	cJSON *o;
@@ -21,7 +56,8 @@ int hh_encode_hello(hh_buf *out, const hh_hello *m)
 		return HIVEHA_ENOMEM;
 	if (hh_json_add_u32(o, "protocol", m->protocol) ||
 	    hh_json_add_str(o, "instance_id", m->instance_id ? m->instance_id : "") ||
-	    hh_json_add_time(o, "clock", m->clock) || hh_json_add_u32(o, "caps", m->caps)) {
+	    hh_json_add_time(o, "clock", m->clock) || hh_json_add_u32(o, "caps", m->caps) ||
+	    add_limits(o, &m->limits)) {
 		cJSON_Delete(o);
 		return HIVEHA_ENOMEM;
 	}
@@ -47,7 +83,8 @@ int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits
 	if ((rc = hh_json_get_u32(root, "protocol", 1, &out->protocol, err)) ||
 	    (rc = hh_json_get_str(root, "instance_id", 1, lim->max_string_bytes, &out->instance_id, err)) ||
 	    (rc = hh_json_get_time(root, "clock", 1, &out->clock, err)) ||
-	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)))
+	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)) ||
+	    (rc = get_limits(root, &out->limits, err)))
 		goto done;
 	if (out->protocol == 0)
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "hello: protocol version 0");
@@ -266,7 +303,8 @@ int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer
 	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
 	    (fc ? add_items_fc(o, m->items, m->item_count) : add_items(o, m->items, m->item_count)) ||
 	    hh_json_add_u32(o, "max_samples", m->max_samples) ||
-	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json")) {
+	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json") ||
+	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes))) {
 		cJSON_Delete(o);
 		return HIVEHA_ENOMEM;
 	}
@@ -396,6 +434,7 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 	    (rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
 	                     &out->start_skip, &out->cursor, err)) ||
 	    (rc = hh_json_get_u32(root, "max_samples", 0, &out->max_samples, err)) ||
+	    (rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)) ||
 	    (rc = hh_json_get_str(root, "encoding", 0, 16, &enc, err)))
 		goto done;
 	if (!enc || !strcmp(enc, "json")) {
@@ -440,7 +479,8 @@ int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m)
 	if (!(o = hh_json_new_message(HH_T_EV_REQUEST)))
 		return HIVEHA_ENOMEM;
 	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
-	    hh_json_add_u32(o, "max_events", m->max_events)) {
+	    hh_json_add_u32(o, "max_events", m->max_events) ||
+	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes))) {
 		cJSON_Delete(o);
 		return HIVEHA_ENOMEM;
 	}
@@ -461,7 +501,8 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
 	else if (!(rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
 	                           &out->start_skip, &out->cursor, err)))
-		rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err);
+		if (!(rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err)))
+			rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err);
 	cJSON_Delete(root);
 	if (rc)
 		hh_ev_request_free(out);

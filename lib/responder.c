@@ -113,9 +113,10 @@ void hh_responder_limits(const hiveha_responder *r, hh_limits *lim)
 	lim->max_items = r->max_items;
 }
 
-size_t hh_responder_budget(const hiveha_responder *r)
+size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked)
 {
-	size_t max = r->max_reply_bytes;
+	/* a page the requester would refuse is never sent */
+	size_t max = asked && asked < r->max_reply_bytes ? asked : r->max_reply_bytes;
 
 	/* Room for the envelope, gaps and cursor; the estimates per sample
 	 * are upper bounds, so the page itself never overshoots. */
@@ -199,11 +200,17 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	if ((rc = hh_decode_hello(&in, body, len, &lim, err)))
 		return rc < 0 && rc != HIVEHA_ENOMEM && rc != HIVEHA_ELIMIT ? HIVEHA_EPROTOCOL : rc;
 	hh_hello_free(&in);
+	memset(&reply, 0, sizeof(reply));
 	/* Both sides announce their highest version; each uses the lower. */
 	reply.protocol = HH_PROTOCOL_VERSION;
 	reply.instance_id = r->instance_id;
 	reply.clock = hh_time_realtime();
 	reply.caps = HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC;
+	/* what hh_responder_limits() lets a request carry, and our page cap */
+	reply.limits.request_bytes = r->max_request_bytes;
+	reply.limits.items = r->max_items;
+	reply.limits.reply_bytes = r->max_reply_bytes;
+	reply.limits.strings = (uint32_t)lim.max_string_bytes;
 	return hh_encode_hello(out, &reply);
 }
 

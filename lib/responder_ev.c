@@ -122,7 +122,7 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		p.from = t;
 		p.to = q.to;
 		p.want = q.max_events && q.max_events < r->max_events ? q.max_events : r->max_events;
-		p.budget = hh_responder_budget(r);
+		p.budget = hh_responder_budget(r, q.max_reply_bytes);
 		rc = st->read_events(st->ctx, t, q.to, skip, p.want + 1, on_events, &p);
 		if (p.fail) {
 			rc = hh_err(err, p.fail, "%s", p.why ? p.why : "out of memory");

@@ -60,8 +60,10 @@ int hh_responder_gaps(hiveha_responder *r, int kind, hiveha_time from, hiveha_ti
 /* Request decode limits from the responder config. */
 void hh_responder_limits(const hiveha_responder *r, hh_limits *lim);
 
-/* Bytes a page may fill before it is cut, leaving room for the framing. */
-size_t hh_responder_budget(const hiveha_responder *r);
+/* Bytes a page may fill before it is cut, leaving room for the framing:
+ * below our max_reply_bytes and below `asked` (the request's
+ * max_reply_bytes; 0 = not said). */
+size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked);
 
 /* Cursors: "t1:<item index>:<time>:<skip>" and "e1:<time>:<skip>". The
  * parsers accept only what the formatters write and check the position

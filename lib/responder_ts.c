@@ -270,7 +270,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	if (!rep.gap_count) {
 		p.json = q.encoding == HH_ENC_JSON;
 		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
-		p.budget = hh_responder_budget(r);
+		p.budget = hh_responder_budget(r, q.max_reply_bytes);
 		if ((rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err)))
 			goto done;
 		page_link(&p);

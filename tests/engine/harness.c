@@ -511,6 +511,9 @@ void h_peer_responder(harness *h, int with_peer_gov)
 	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
 	rc.token = "secret";
 	rc.instance_id = "peer";
+	rc.max_request_bytes = h->peer_max_request_bytes;
+	rc.max_items = h->peer_max_items;
+	rc.max_reply_bytes = h->peer_max_reply_bytes;
 	if (!with_peer_gov)
 		h_store_ref(&h->peer);
 	cr_assert_eq(hiveha_responder_new(&h->responder, &rc, &h->peer, h->peer_gov), 0);

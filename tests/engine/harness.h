@@ -47,6 +47,8 @@ typedef struct harness {
 	hiveha_governor *gov;
 	h_state_event *states;
 	size_t nstates;
+	/* the peer responder's limits (0 = its defaults), read by h_peer_responder */
+	uint32_t peer_max_request_bytes, peer_max_items, peer_max_reply_bytes;
 	char log[8192];
 } harness;
 

@@ -37,7 +37,8 @@ TestSuite(http_responder, .init = start, .fini = stop);
 
 static void hello_body(hh_buf *b)
 {
-	hh_hello h = { HH_PROTOCOL_VERSION, (char *)"node-A", 133000000000000000LL, 0 };
+	hh_hello h = { HH_PROTOCOL_VERSION, (char *)"node-A", 133000000000000000LL, 0,
+		       { 0, 0, 0, 0 } };
 
 	hh_buf_init(b, NULL);
 	cr_assert_eq(hh_encode_hello(b, &h), 0);

@@ -23,7 +23,8 @@ TestSuite(roundtrip, .init = setup);
 
 Test(roundtrip, hello)
 {
-	hh_hello in = { 7, "inst \"A\" \xc3\xa4", INT64_MIN, HH_CAP_BIN_SAMPLES | 0x80000000u }, out;
+	hh_hello in = { 7, "inst \"A\" \xc3\xa4", INT64_MIN, HH_CAP_BIN_SAMPLES | 0x80000000u,
+		        { 1048576, 100, 0xFFFFFFFFu, 1 } }, out;
 	hh_errbuf err;
 	hh_buf b;
 
@@ -34,6 +35,10 @@ Test(roundtrip, hello)
 	cr_assert_str_eq(out.instance_id, in.instance_id);
 	cr_assert_eq(out.clock, INT64_MIN);
 	cr_assert_eq(out.caps, in.caps);
+	cr_assert_eq(out.limits.request_bytes, 1048576);
+	cr_assert_eq(out.limits.items, 100);
+	cr_assert_eq(out.limits.reply_bytes, 0xFFFFFFFFu);
+	cr_assert_eq(out.limits.strings, 1);
 	hh_hello_free(&out);
 	hh_buf_free(&b);
 }
@@ -42,7 +47,7 @@ Test(roundtrip, ts_request)
 {
 	char *items[] = { "a", "b \"quoted\" \\ \xe2\x82\xac", "c\n\t" };
 	hh_ts_request in = { INT64_MIN, INT64_MAX, items, 3, 1, INT64_MAX - 1, UINT64_MAX,
-	                     "t1:1:5:0", 0xFFFFFFFFu, HH_ENC_BIN }, out;
+	                     "t1:1:5:0", 0xFFFFFFFFu, HH_ENC_BIN, 65536 }, out;
 	hh_errbuf err;
 	hh_buf b;
 	size_t i;
@@ -61,6 +66,7 @@ Test(roundtrip, ts_request)
 	cr_assert_str_eq(out.cursor, in.cursor);
 	cr_assert_eq(out.max_samples, 0xFFFFFFFFu);
 	cr_assert_eq(out.encoding, HH_ENC_BIN);
+	cr_assert_eq(out.max_reply_bytes, 65536);
 	hh_ts_request_free(&out);
 
 	/* Without start, cursor, limit; JSON encoding. */
@@ -82,7 +88,7 @@ Test(roundtrip, ts_request)
 
 Test(roundtrip, ev_request)
 {
-	hh_ev_request in = { -5, 5, 1, -5, 3, "e1:-5:3", 10 }, out;
+	hh_ev_request in = { -5, 5, 1, -5, 3, "e1:-5:3", 10, 4096 }, out;
 	hh_errbuf err;
 	hh_buf b;
 
@@ -96,6 +102,7 @@ Test(roundtrip, ev_request)
 	cr_assert_eq(out.start_skip, 3);
 	cr_assert_str_eq(out.cursor, "e1:-5:3");
 	cr_assert_eq(out.max_events, 10);
+	cr_assert_eq(out.max_reply_bytes, 4096);
 	hh_ev_request_free(&out);
 	hh_buf_free(&b);
 }
@@ -478,4 +485,30 @@ Test(roundtrip, bin_encoder_refuses_items_not_in_request_order)
 	cr_assert_eq(b.len, 0, "a failed encoder leaves nothing behind");
 	cr_assert_eq(hh_encode_ts_reply_for(&b, &in, HH_ENC_BIN, req, 2), 0);
 	hh_buf_free(&b);
+}
+
+static void expect_hello_bytes(const hh_hello *m, const char *want)
+{
+	hh_buf b;
+
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_hello(&b, m), 0);
+	cr_assert_eq(b.len, strlen(want), "%.*s", (int)b.len, b.data);
+	cr_assert_eq(memcmp(b.data, want, b.len), 0, "%.*s", (int)b.len, b.data);
+	hh_buf_free(&b);
+}
+
+/* docs/protocol.md §3 "Limits" quotes these bytes. */
+Test(roundtrip, hello_limits_bytes_as_documented)
+{
+	hh_hello r = { 1, "hiveha", 133800000000000000LL, 3, { 1048576, 100000, 16777216, 1048576 } };
+	hh_hello c = { 1, "hive-a", 133800000000000000LL, 3, { 0, 100000, 67108864, 1048576 } };
+
+	expect_hello_bytes(&r, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hiveha\","
+	                       "\"clock\":\"133800000000000000\",\"caps\":3,\"limits\":{"
+	                       "\"request_bytes\":1048576,\"items\":100000,\"reply_bytes\":16777216,"
+	                       "\"strings\":1048576}}");
+	expect_hello_bytes(&c, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hive-a\","
+	                       "\"clock\":\"133800000000000000\",\"caps\":3,\"limits\":{"
+	                       "\"items\":100000,\"reply_bytes\":67108864,\"strings\":1048576}}");
 }

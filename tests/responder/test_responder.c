@@ -159,7 +159,7 @@ static size_t fetch_all(hh_ts_request q, char *trace, size_t size, size_t limit)
 Test(responder, t6_equal_timestamps_page_limit_2)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 2, HH_ENC_BIN };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
 	char trace[256];
 
 	add_str("X", 15, "a");
@@ -176,7 +176,7 @@ Test(responder, t6_equal_timestamps_page_limit_2)
 Test(responder, paging_across_items_boundaries_and_unknowns)
 {
 	char *items[] = { "b", "nope", "a", "c", "empty" };
-	hh_ts_request q = { 10, 20, items, 5, 0, 0, 0, NULL, 0, HH_ENC_BIN };
+	hh_ts_request q = { 10, 20, items, 5, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
 	char trace[1024];
 	const char *want = "b:1 b:2 b:3 b:4 b:5 nope:? a:10 a:11 a:12 a:13 c:20 c:21 c:22 c:23 c:24 c:25 ";
 	uint32_t limit;
@@ -206,7 +206,7 @@ Test(responder, paging_across_items_boundaries_and_unknowns)
 Test(responder, unknown_and_complete_flags)
 {
 	char *items[] = { "a", "ghost", "b" };
-	hh_ts_request q = { 0, 100, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN };
+	hh_ts_request q = { 0, 100, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -239,7 +239,7 @@ Test(responder, unknown_and_complete_flags)
 Test(responder, resume_start_for_first_item)
 {
 	char *items[] = { "X", "Y" };
-	hh_ts_request q = { 10, 20, items, 2, 1, 15, 1, NULL, 0, HH_ENC_JSON };
+	hh_ts_request q = { 10, 20, items, 2, 1, 15, 1, NULL, 0, HH_ENC_JSON, 0 };
 	char trace[256];
 
 	add_str("X", 12, "z");
@@ -258,7 +258,7 @@ Test(responder, byte_budget_cuts_pages_but_progresses)
 {
 	hiveha_responder_config cfg = HIVEHA_RESPONDER_CONFIG_INIT;
 	char *items[] = { "S" };
-	hh_ts_request q = { 0, 100, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN };
+	hh_ts_request q = { 0, 100, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
 	char big[3000], trace[16384];
 	size_t pages;
 	int i;
@@ -279,7 +279,7 @@ Test(responder, byte_budget_cuts_pages_but_progresses)
 Test(responder, auth)
 {
 	hiveha_responder_config cfg = HIVEHA_RESPONDER_CONFIG_INIT;
-	hh_hello h = { 1, "peer", 0, 0 }, rh;
+	hh_hello h = { 1, "peer", 0, 0, { 0, 0, 0, 0 } }, rh;
 	hh_errbuf err;
 	hh_buf body;
 	sink out;
@@ -343,7 +343,7 @@ Test(responder, hostile_cursors)
 		"t1:18446744073709551615:15:0"
 	};
 	char *items[] = { "X", "Y", "Z" };
-	hh_ts_request q = { 10, 20, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN };
+	hh_ts_request q = { 10, 20, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
 	size_t i;
 
 	add("X", 15, 1);
@@ -386,8 +386,8 @@ Test(responder, malformed_oversized_and_unknown_kind)
 Test(responder, store_failure)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0 };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -412,9 +412,36 @@ Test(responder, store_failure)
 	hh_ts_reply_free(&rep);
 }
 
+/* Issue 9 item 10: hello announces the limits a request must fit, so a
+ * requester sizes its requests instead of failing for ever. */
+Test(responder, hello_announces_the_limits)
+{
+	hiveha_responder_config cfg = HIVEHA_RESPONDER_CONFIG_INIT;
+	hh_hello h = { 1, "peer", 0, 0, { 0, 0, 0, 0 } }, rh;
+	hh_errbuf err;
+	hh_buf body;
+	sink out = { 0 };
+
+	cfg.max_request_bytes = 65536;
+	cfg.max_items = 100;
+	cfg.max_reply_bytes = 1 << 20;
+	make(&cfg);
+	hh_buf_init(&body, NULL);
+	cr_assert_eq(hh_encode_hello(&body, &h), 0);
+	cr_assert_eq(handle(HIVEHA_MSG_HELLO, NULL, &body, &out), 0);
+	cr_assert_eq(hh_decode_hello(&rh, out.buf.data, out.buf.len, &lim, &err), 0, "%s", err.msg);
+	cr_assert_eq(rh.limits.request_bytes, 65536);
+	cr_assert_eq(rh.limits.items, 100);
+	cr_assert_eq(rh.limits.reply_bytes, 1 << 20);
+	cr_assert_eq(rh.limits.strings, 1 << 20);
+	hh_hello_free(&rh);
+	hh_buf_free(&out.buf);
+	hh_buf_free(&body);
+}
+
 Test(responder, writer_gives_up)
 {
-	hh_hello h = { 1, "peer", 0, 0 };
+	hh_hello h = { 1, "peer", 0, 0, { 0, 0, 0, 0 } };
 	hiveha_request req;
 	hh_buf body;
 	sink out = { 0 };
@@ -433,7 +460,7 @@ Test(responder, writer_gives_up)
 Test(responder, large_reply_streams_in_pieces)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 0, INT64_MAX, items, 1, 0, 0, 0, NULL, 0, HH_ENC_JSON };
+	hh_ts_request q = { 0, INT64_MAX, items, 1, 0, 0, 0, NULL, 0, HH_ENC_JSON, 0 };
 	hiveha_sample *s = calloc(20000, sizeof(*s));
 	hh_ts_reply rep;
 	hh_errbuf err;
@@ -481,8 +508,8 @@ static int fake_coverage(void *ctx, int kind, hiveha_time from, hiveha_time to, 
 Test(responder, gaps_mean_no_data)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0 };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -542,7 +569,7 @@ Test(responder, bad_cursor_refused_with_gaps)
 Test(responder, empty_sync_state_vouches_everything)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -608,7 +635,7 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 
 Test(responder, events_paging_equal_times)
 {
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2 };
+	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0 };
 	char trace[256];
 	uint32_t limit;
 
@@ -634,7 +661,7 @@ Test(responder, events_paging_equal_times)
 Test(responder, events_hostile_cursors)
 {
 	static const char *cursors[] = { "e1:9:0", "e1:20:0", "e1:15", "t1:0:15:0", "e1:15:0:0", "e1:x:0" };
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2 };
+	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0 };
 	size_t i;
 
 	for (i = 0; i < sizeof(cursors) / sizeof(cursors[0]); i++) {
