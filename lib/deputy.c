@@ -283,7 +283,7 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 	/* what we accept in replies; the peer's reply says what it accepts in
 	 * requests, and every request is sized to that (docs/sync.md "Limits") */
 	hh_hello hello = { HH_PROTOCOL_VERSION, gov->instance_id, gov->clock.now(gov->clock.ctx),
-		           HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC,
+		           HH_CAPS,
 		           { 0, (uint32_t)gov->limits.max_items, gov->cfg.max_reply_bytes,
 		             (uint32_t)gov->limits.max_string_bytes } };
 	hh_buf body, reply;

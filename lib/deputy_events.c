@@ -8,12 +8,31 @@
  * event time (events at that time may continue on the next page and are
  * re-read harmlessly after a crash).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
 #include "store_txn.h"
+
+/* Events the peer could not carry: a warning naming them (the first few
+ * of the page; the rest counted). They are not asked again. */
+static void note_skipped(hiveha_governor *gov, hh_deputy *d, const hh_ev_reply *page)
+{
+	char list[400] = "";
+	size_t used = 0;
+	for (size_t i = 0; i < page->skipped_count && i < 3 && used < sizeof(list); i++) {
+		const hh_skipped *k = &page->skipped[i];
+		used += (size_t)snprintf(list + used, sizeof(list) - used,
+		                         "%sevent at %lld, source %u, type %u (%.100s)", i ? "; " : "",
+		                         (long long)k->time, (unsigned)k->source_id,
+		                         (unsigned)k->type_id, k->reason ? k->reason : "no reason given");
+	}
+	hh_dep_note(gov, d, HIVEHA_LOG_WARN, "the peer skipped %u event(s) it cannot send: %s%s",
+	            (unsigned)page->skipped_total, list,
+	            page->skipped_total > 3 ? "; ..." : "");
+}
 
 static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
 {
@@ -57,6 +76,8 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 		return rc;
 	}
+	if (page->skipped_total)
+		note_skipped(gov, d, page);
 	cur->from = done_to;
 	d->events_round += inserted;
 	hh_mutex_lock(&gov->lock);
@@ -127,5 +148,6 @@ int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	x.req.to = gap.to;
 	x.req.max_events = gov->cfg.chunk_events;
 	x.req.max_reply_bytes = gov->cfg.max_reply_bytes;
+	x.req.caps = HH_CAPS;
 	return hh_fetch_pages(gov, d, &ev_pager, &x);
 }

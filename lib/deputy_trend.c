@@ -327,6 +327,7 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
 	req.cursor = (char *)cursor; /* from here on the cursor carries the position */
 	req.max_reply_bytes = x->gov->cfg.max_reply_bytes;
+	req.caps = HH_CAPS;
 	const hh_checkpoint *ck = &x->d->st.ck;
 	if (!cursor && !x->started && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
 	    strcmp(ck->item, b.ids[0]) == 0) {
@@ -343,6 +344,11 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 static int fits_alone(trend_xfer *x, size_t i, char *why, size_t why_size)
 {
 	size_t len = strlen(x->items[i]);
+	if (hh_str_needs_b64(x->items[i], len)) {
+		/* ids travel as plain JSON strings; the peer would refuse the request */
+		snprintf(why, why_size, "its id is not valid UTF-8");
+		return 0;
+	}
 	if (len > x->max_id) {
 		snprintf(why, why_size, "its id is longer than the peer's limit of %zu bytes", x->max_id);
 		return 0;
@@ -375,8 +381,8 @@ static void settle_next(trend_xfer *x)
 /*
  * Encodes the first request of the next batch (settle_next() has made sure
  * its first item fits alone): as many items from next_pos as our batch
- * size and the peer's item limit allow, up to the first id the peer's
- * string limit refuses, no more id bytes in total than the peer's request
+ * size and the peer's item limit allow, up to the first id the peer
+ * refuses (longer than its string limit, or not UTF-8), no more id bytes in total than the peer's request
  * limit (its decoder bounds front-coded ids so, docs/protocol.md), and
  * fewer - shrinking in proportion - while the request is larger than the
  * peer accepts.
@@ -389,7 +395,8 @@ static int encode_next_batch(trend_xfer *x, hh_buf *out, batch *got)
 	for (size_t i = 1; i < n; i++) {
 		size_t len = strlen(x->items[x->next_pos + i]);
 		total += len;
-		if (len > x->max_id || total > x->max_bytes) {
+		if (len > x->max_id || total > x->max_bytes ||
+		    hh_str_needs_b64(x->items[x->next_pos + i], len)) {
 			n = i;
 			break;
 		}

@@ -22,6 +22,9 @@
 /* Capabilities announced in hello. */
 #define HH_CAP_BIN_SAMPLES 0x1u  /* replies may carry samples as binary blocks */
 #define HH_CAP_ITEMS_FC 0x2u     /* timeseries requests may carry front-coded ids ("items_fc") */
+#define HH_CAP_STR_B64 0x4u      /* reads the lossless string form {"b64": ...} */
+/* What this library announces, in hello and (client) in every request. */
+#define HH_CAPS (HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC | HH_CAP_STR_B64)
 
 /* Sample encodings a timeseries request may ask for. */
 #define HH_ENC_JSON 0
@@ -87,6 +90,7 @@ typedef struct hh_ts_request {
 	uint32_t max_samples;      /* page limit asked by the client (responder may lower it) */
 	uint32_t encoding;         /* HH_ENC_* */
 	uint32_t max_reply_bytes;  /* largest reply the client accepts; 0 = not said */
+	uint32_t caps;             /* the client's HH_CAP_* (a responder keeps no state) */
 } hh_ts_request;
 
 typedef struct hh_ts_item {
@@ -115,7 +119,19 @@ typedef struct hh_ev_request {
 	char *cursor;
 	uint32_t max_events;
 	uint32_t max_reply_bytes;  /* as in hh_ts_request */
+	uint32_t caps;             /* as in hh_ts_request */
 } hh_ev_request;
+
+/* An event the responder could not carry: named so the requester can say
+ * which one (docs/protocol.md §5 "skipped"). */
+typedef struct hh_skipped {
+	hiveha_time time;
+	uint32_t source_id, type_id;
+	char *reason;
+} hh_skipped;
+
+/* Skipped events listed in one reply; more are only counted. */
+#define HH_MAX_SKIPPED_LISTED 16
 
 typedef struct hh_ev_reply {
 	hh_gap *gaps;              /* as in hh_ts_reply */
@@ -123,6 +139,9 @@ typedef struct hh_ev_reply {
 	hiveha_event *events;      /* ascending time */
 	size_t count;
 	char *cursor;
+	hh_skipped *skipped;       /* at most HH_MAX_SKIPPED_LISTED */
+	size_t skipped_count;
+	uint32_t skipped_total;    /* skipped in this page, listed or not */
 } hh_ev_reply;
 
 /* ---- error reply ---------------------------------------------------- */
@@ -133,6 +152,11 @@ typedef struct hh_error_reply {
 } hh_error_reply;
 
 /* ---- codec ---------------------------------------------------------- */
+
+/* True when the bytes hold a NUL or are not valid UTF-8: a plain JSON
+ * string cannot carry them, {"b64": ...} can. */
+int hh_str_needs_b64(const char *s, size_t len);
+
 
 /* A growable output buffer. */
 typedef struct hh_buf {

@@ -93,6 +93,23 @@ int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err);
 int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_out,
                         size_t *count_out, hh_errbuf *err);
 
+/* ---- strings: the lossless form (protocol_strings.c) ----------------- */
+
+/* A JSON string, or {"b64": ...} when hh_str_needs_b64(); NULL on ENOMEM
+ * (or s == NULL with len > 0). */
+cJSON *hh_json_bytes(const char *s, size_t len);
+int hh_json_add_bytes(cJSON *obj, const char *key, const char *s, size_t len);
+/* Reads either form into a C-heap copy (NUL-terminated, *len_out bytes).
+ * `what` names the member in errors. allow_nul 0: a text field (a C
+ * string), where a NUL byte is EPROTOCOL. The b64 form of a string that a
+ * plain JSON string could carry is EPROTOCOL too (one spelling each). */
+int hh_json_bytes_of(const cJSON *it, const char *what, size_t max_len, int allow_nul, char **out,
+                     size_t *len_out, hh_errbuf *err);
+/* An optional (or required) text member in either form; absent/null gives
+ * *out = NULL. */
+int hh_json_get_text(const cJSON *obj, const char *key, int required, size_t max_len, char **out,
+                     hh_errbuf *err);
+
 /* ---- JSON writing --------------------------------------------------- */
 
 /* A new object with "v": 1 and "type"; NULL on ENOMEM. */

@@ -1,12 +1,19 @@
 /*
  * protocol_ev_reply.c - the events reply: every event field and attribute,
  * ticks as decimal strings, uint32 fields as JSON numbers (exact in a
- * double), a NULL string as an absent member.
+ * double), a NULL string as an absent member, a string JSON cannot carry
+ * in the lossless form (protocol_strings.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol_codec.h"
+
+/* A text field: absent for NULL, else plain or the lossless form. */
+static int add_text(cJSON *o, const char *key, const char *s)
+{
+	return s ? hh_json_add_bytes(o, key, s, strlen(s)) : 0;
+}
 
 static int add_event(cJSON *arr, const hiveha_event *e)
 {
@@ -21,10 +28,10 @@ static int add_event(cJSON *arr, const hiveha_event *e)
 		return HIVEHA_EINVAL;
 	if (hh_json_add_time(o, "time", e->time) || hh_json_add_time(o, "received", e->received_time) ||
 	    hh_json_add_u32(o, "source_id", e->source_id) ||
-	    hh_json_add_str(o, "source_name", e->source_name) ||
+	    add_text(o, "source_name", e->source_name) ||
 	    hh_json_add_u32(o, "type_id", e->type_id) || hh_json_add_u32(o, "category", e->category) ||
 	    hh_json_add_u32(o, "state", e->state) || hh_json_add_u32(o, "severity", e->severity) ||
-	    hh_json_add_str(o, "message", e->message) || hh_json_add_str(o, "user_name", e->user_name))
+	    add_text(o, "message", e->message) || add_text(o, "user_name", e->user_name))
 		return HIVEHA_ENOMEM;
 	if (!e->attribute_count)
 		return 0;
@@ -40,13 +47,73 @@ static int add_event(cJSON *arr, const hiveha_event *e)
 		cJSON_AddItemToArray(attrs, a);
 		if (!(v = hh_json_value_encode(&at->value, &rc)))
 			return rc;
-		if (!cJSON_AddStringToObject(a, "name", at->name) ||
+		if (add_text(a, "name", at->name) ||
 		    hh_json_add_u32(a, "type", at->value.type)) {
 			cJSON_Delete(v);
 			return HIVEHA_ENOMEM;
 		}
 		cJSON_AddItemToObject(a, "value", v);
 	}
+	return 0;
+}
+
+/* "skipped": the events the responder could not carry (absent: none). */
+static int add_skipped(cJSON *o, const hh_ev_reply *m)
+{
+	char text[HH_MAX_ERROR_TEXT];
+	cJSON *arr, *s;
+	size_t i;
+
+	if (!m->skipped_total)
+		return 0;
+	if (!(arr = cJSON_AddArrayToObject(o, "skipped")))
+		return HIVEHA_ENOMEM;
+	for (i = 0; i < m->skipped_count; i++) {
+		const hh_skipped *k = &m->skipped[i];
+
+		if (!(s = cJSON_CreateObject()))
+			return HIVEHA_ENOMEM;
+		cJSON_AddItemToArray(arr, s);
+		hh_utf8_sanitize(text, sizeof(text), k->reason ? k->reason : "");
+		if (hh_json_add_time(s, "time", k->time) || hh_json_add_u32(s, "source_id", k->source_id) ||
+		    hh_json_add_u32(s, "type_id", k->type_id) || hh_json_add_str(s, "reason", text))
+			return HIVEHA_ENOMEM;
+	}
+	return hh_json_add_u32(o, "skipped_total", m->skipped_total);
+}
+
+static int get_skipped(const cJSON *root, hh_ev_reply *out, hh_errbuf *err)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "skipped"), *s;
+	size_t n, i = 0;
+	int rc;
+
+	if (!arr || cJSON_IsNull(arr))
+		return 0;
+	if (!cJSON_IsArray(arr))
+		return hh_err(err, HIVEHA_EPROTOCOL, "\"skipped\" must be an array");
+	n = (size_t)cJSON_GetArraySize(arr);
+	if (n > HH_MAX_SKIPPED_LISTED)
+		return hh_err(err, HIVEHA_ELIMIT, "more than %d skipped events listed",
+		              HH_MAX_SKIPPED_LISTED);
+	if (n && !(out->skipped = calloc(n, sizeof(*out->skipped))))
+		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	cJSON_ArrayForEach(s, arr) {
+		hh_skipped *k = &out->skipped[i];
+
+		out->skipped_count = ++i;
+		if (!cJSON_IsObject(s))
+			return hh_err(err, HIVEHA_EPROTOCOL, "a skipped event must be an object");
+		if ((rc = hh_json_get_time(s, "time", 1, &k->time, err)) ||
+		    (rc = hh_json_get_u32(s, "source_id", 1, &k->source_id, err)) ||
+		    (rc = hh_json_get_u32(s, "type_id", 1, &k->type_id, err)) ||
+		    (rc = hh_json_get_str(s, "reason", 0, HH_MAX_ERROR_TEXT, &k->reason, err)))
+			return rc;
+	}
+	if ((rc = hh_json_get_u32(root, "skipped_total", 1, &out->skipped_total, err)))
+		return rc;
+	if (out->skipped_total < n || !out->skipped_total)
+		return hh_err(err, HIVEHA_EPROTOCOL, "skipped_total below the events listed");
 	return 0;
 }
 
@@ -57,6 +124,8 @@ int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m)
 	int rc = HIVEHA_ENOMEM;
 
 	if (!out || !m || (m->gap_count && (m->count || m->cursor)) || (m->count && !m->events) ||
+	    m->skipped_count > HH_MAX_SKIPPED_LISTED || m->skipped_count > m->skipped_total ||
+	    (m->skipped_count && !m->skipped) ||
 	    (m->gap_count && !m->gaps) ||
 	    (m->cursor && (!*m->cursor || strlen(m->cursor) > HH_MAX_CURSOR_BYTES)))
 		return HIVEHA_EINVAL;
@@ -75,6 +144,8 @@ int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m)
 		if ((rc = add_event(arr, &m->events[i])))
 			goto fail;
 	}
+	if ((rc = add_skipped(o, m)))
+		goto fail;
 	rc = HIVEHA_ENOMEM;
 	if (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))
 		goto fail;
@@ -113,7 +184,7 @@ static int get_attributes(const cJSON *o, hiveha_event *e, const hh_limits *lim,
 		e->attribute_count = ++i;
 		if (!cJSON_IsObject(a))
 			return hh_err(err, HIVEHA_EPROTOCOL, "an attribute must be an object");
-		if ((rc = hh_json_get_str(a, "name", 1, lim->max_string_bytes, &at->name, err)) ||
+		if ((rc = hh_json_get_text(a, "name", 1, lim->max_string_bytes, &at->name, err)) ||
 		    (rc = hh_json_type_of(cJSON_GetObjectItemCaseSensitive(a, "type"), &type, err)) ||
 		    (rc = hh_json_value_decode(&at->value, type,
 		                               cJSON_GetObjectItemCaseSensitive(a, "value"), lim, err)))
@@ -132,13 +203,13 @@ static int get_event(const cJSON *o, hiveha_event *e, const hh_limits *lim, hh_e
 	if ((rc = hh_json_get_time(o, "time", 1, &e->time, err)) ||
 	    (rc = hh_json_get_time(o, "received", 1, &e->received_time, err)) ||
 	    (rc = hh_json_get_u32(o, "source_id", 1, &e->source_id, err)) ||
-	    (rc = hh_json_get_str(o, "source_name", 0, ms, &e->source_name, err)) ||
+	    (rc = hh_json_get_text(o, "source_name", 0, ms, &e->source_name, err)) ||
 	    (rc = hh_json_get_u32(o, "type_id", 1, &e->type_id, err)) ||
 	    (rc = hh_json_get_u32(o, "category", 1, &e->category, err)) ||
 	    (rc = hh_json_get_u32(o, "state", 1, &e->state, err)) ||
 	    (rc = hh_json_get_u32(o, "severity", 1, &e->severity, err)) ||
-	    (rc = hh_json_get_str(o, "message", 0, ms, &e->message, err)) ||
-	    (rc = hh_json_get_str(o, "user_name", 0, ms, &e->user_name, err)) ||
+	    (rc = hh_json_get_text(o, "message", 0, ms, &e->message, err)) ||
+	    (rc = hh_json_get_text(o, "user_name", 0, ms, &e->user_name, err)) ||
 	    (rc = get_attributes(o, e, lim, err)))
 		return rc;
 	if (e->severity > 1000)
@@ -193,7 +264,8 @@ int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_
 			goto done;
 		}
 	}
-	if ((rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+	if ((rc = get_skipped(root, out, err)) ||
+	    (rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");
@@ -217,5 +289,10 @@ void hh_ev_reply_free(hh_ev_reply *m)
 		free(m->events);
 	}
 	free(m->cursor);
+	if (m->skipped) {
+		for (i = 0; i < m->skipped_count; i++)
+			free(m->skipped[i].reason);
+		free(m->skipped);
+	}
 	memset(m, 0, sizeof(*m));
 }

@@ -482,16 +482,21 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 		else
 			hiveha_value_set_double(out, d);
 		return 0;
-	case HIVEHA_TYPE_STRING:
-		if (!cJSON_IsString(p))
+	case HIVEHA_TYPE_STRING: {
+		char *s;
+		int rc;
+
+		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
 			break;
-		n = strlen(p->valuestring);
-		if (n > lim->max_string_bytes)
-			return hh_err(err, HIVEHA_ELIMIT, "string value longer than %zu bytes",
-			              lim->max_string_bytes);
-		if (hiveha_value_set_string(out, p->valuestring, n))
-			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		/* a plain string, or the lossless form (protocol_strings.c) */
+		if ((rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, 1, &s, &n, err)))
+			return rc;
+		/* value.h's owned strings are C-heap, NUL-terminated: adopt it */
+		out->type = HIVEHA_TYPE_STRING;
+		out->as.str.ptr = s;
+		out->as.str.len = n;
 		return 0;
+	}
 	default:
 		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type %u", (unsigned)type);
 	}
@@ -552,16 +557,12 @@ cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
 		}
 		break;
 	case HIVEHA_TYPE_STRING:
-		/* JSON strings cannot carry NUL; the binary encoding can. */
-		if (!v->as.str.ptr || memchr(v->as.str.ptr, '\0', v->as.str.len)) {
-			if (!v->as.str.ptr && v->as.str.len == 0) {
-				it = cJSON_CreateString("");
-				break;
-			}
+		if (!v->as.str.ptr && v->as.str.len) {
 			*rc = HIVEHA_EINVAL;
 			return NULL;
 		}
-		it = cJSON_CreateString(v->as.str.ptr);
+		/* NUL bytes or not UTF-8: the lossless form */
+		it = hh_json_bytes(v->as.str.ptr, v->as.str.len);
 		break;
 	default:
 		*rc = HIVEHA_EINVAL;

@@ -304,7 +304,8 @@ int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer
 	    (fc ? add_items_fc(o, m->items, m->item_count) : add_items(o, m->items, m->item_count)) ||
 	    hh_json_add_u32(o, "max_samples", m->max_samples) ||
 	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json") ||
-	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes))) {
+	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes)) ||
+	    (m->caps && hh_json_add_u32(o, "caps", m->caps))) {
 		cJSON_Delete(o);
 		return HIVEHA_ENOMEM;
 	}
@@ -435,6 +436,7 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 	                     &out->start_skip, &out->cursor, err)) ||
 	    (rc = hh_json_get_u32(root, "max_samples", 0, &out->max_samples, err)) ||
 	    (rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)) ||
+	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)) ||
 	    (rc = hh_json_get_str(root, "encoding", 0, 16, &enc, err)))
 		goto done;
 	if (!enc || !strcmp(enc, "json")) {
@@ -480,7 +482,8 @@ int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m)
 		return HIVEHA_ENOMEM;
 	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
 	    hh_json_add_u32(o, "max_events", m->max_events) ||
-	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes))) {
+	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes)) ||
+	    (m->caps && hh_json_add_u32(o, "caps", m->caps))) {
 		cJSON_Delete(o);
 		return HIVEHA_ENOMEM;
 	}
@@ -501,8 +504,9 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
 	else if (!(rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
 	                           &out->start_skip, &out->cursor, err)))
-		if (!(rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err)))
-			rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err);
+		if (!(rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err)) &&
+		    !(rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)))
+			rc = hh_json_get_u32(root, "caps", 0, &out->caps, err);
 	cJSON_Delete(root);
 	if (rc)
 		hh_ev_request_free(out);

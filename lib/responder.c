@@ -205,7 +205,7 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	reply.protocol = HH_PROTOCOL_VERSION;
 	reply.instance_id = r->instance_id;
 	reply.clock = hh_time_realtime();
-	reply.caps = HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC;
+	reply.caps = HH_CAPS;
 	/* what hh_responder_limits() lets a request carry, and our page cap */
 	reply.limits.request_bytes = r->max_request_bytes;
 	reply.limits.items = r->max_items;

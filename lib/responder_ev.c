@@ -1,7 +1,14 @@
 /*
  * responder_ev.c - serving an events request one page at a time, paged
  * like a single timeseries item: position (time, skip at that time).
+ *
+ * An event the requester cannot be sent - invalid, larger than a page,
+ * over its decoder's limits, or needing the lossless string form it does
+ * not read - is skipped: logged, named in the reply's "skipped", and
+ * counted in the position like any other, so the events around it still
+ * go (issue 9 item 11). Never the page.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -15,6 +22,14 @@ typedef struct ev_page {
 	hiveha_event *e;
 	size_t n, cap, want;
 	size_t bytes, budget;
+	uint32_t caps;          /* the requester's */
+	size_t seen;            /* events delivered by the store: sent + skipped */
+	hiveha_time last;       /* time of the last one seen, */
+	uint64_t same;          /* and how many seen at that time */
+	hh_skipped skipped[HH_MAX_SKIPPED_LISTED];
+	char reasons[HH_MAX_SKIPPED_LISTED][160];
+	size_t skipped_count;
+	uint32_t skipped_total;
 	int more;
 	int fail;
 	const char *why;
@@ -39,26 +54,127 @@ static size_t event_cost(const hiveha_event *e)
 	return c;
 }
 
+static int text_needs_b64(const char *s)
+{
+	return s && hh_str_needs_b64(s, strlen(s));
+}
+
+static size_t text_len(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+/* Why `e` cannot be carried to this requester, or NULL. */
+static const char *uncarriable(ev_page *p, const hiveha_event *e)
+{
+	hh_limits lim;
+	size_t i;
+	int b64 = 0;
+
+	hh_limits_default(&lim); /* what a requester's decoder enforces */
+	if (e->severity > 1000)
+		return "severity above 1000";
+	if (e->attribute_count > lim.max_attributes)
+		return "more attributes than a peer decodes";
+	if (e->attribute_count && !e->attributes)
+		return "attributes missing";
+	if (text_len(e->source_name) > lim.max_string_bytes || text_len(e->message) > lim.max_string_bytes ||
+	    text_len(e->user_name) > lim.max_string_bytes)
+		return "a text field longer than a peer decodes";
+	b64 = text_needs_b64(e->source_name) || text_needs_b64(e->message) ||
+	      text_needs_b64(e->user_name);
+	for (i = 0; i < e->attribute_count; i++) {
+		const hiveha_attribute *a = &e->attributes[i];
+
+		if (!a->name || !hh_valid_type(a->value.type))
+			return "an attribute without a name or of an invalid type";
+		if (text_len(a->name) > lim.max_string_bytes)
+			return "an attribute name longer than a peer decodes";
+		if (a->value.type == HIVEHA_TYPE_STRING) {
+			if (a->value.as.str.len > lim.max_string_bytes)
+				return "a string attribute longer than a peer decodes";
+			if (!a->value.as.str.ptr && a->value.as.str.len)
+				return "a string attribute without its bytes";
+			if (a->value.as.str.len && hh_str_needs_b64(a->value.as.str.ptr, a->value.as.str.len))
+				b64 = 1;
+		}
+		b64 = b64 || text_needs_b64(a->name);
+	}
+	if (b64 && !(p->caps & HH_CAP_STR_B64))
+		return "a string holds NUL or non-UTF-8 bytes and the requester does not read the "
+		       "lossless string form";
+	return NULL;
+}
+
+/* An event alone in a page would still be too large: its exact size. */
+static int too_large_alone(ev_page *p, const hiveha_event *e)
+{
+	hh_ev_reply one;
+	hh_buf b;
+	int big;
+
+	memset(&one, 0, sizeof(one));
+	one.events = (hiveha_event *)e;
+	one.count = 1;
+	hh_buf_init(&b, p->r->alloc);
+	big = hh_encode_ev_reply(&b, &one) != 0 || b.len > p->budget;
+	hh_buf_free(&b);
+	return big;
+}
+
+static void skip_event(ev_page *p, const hiveha_event *e, const char *why)
+{
+	char line[400];
+
+	if (p->skipped_count < HH_MAX_SKIPPED_LISTED) {
+		hh_skipped *k = &p->skipped[p->skipped_count];
+
+		k->time = e->time;
+		k->source_id = e->source_id;
+		k->type_id = e->type_id;
+		snprintf(p->reasons[p->skipped_count], sizeof(p->reasons[0]), "%s", why);
+		k->reason = p->reasons[p->skipped_count];
+		p->skipped_count++;
+	}
+	p->skipped_total++;
+	if (p->r->on_log) {
+		snprintf(line, sizeof(line),
+		         "responder: event (time %lld, source %u, type %u) skipped, it cannot be sent: %s",
+		         (long long)e->time, (unsigned)e->source_id, (unsigned)e->type_id, why);
+		p->r->on_log(HIVEHA_LOG_WARN, line, p->r->log_payload);
+	}
+}
+
 static int on_events(const hiveha_event *ev, size_t n, void *payload)
 {
 	ev_page *p = payload;
 	size_t i, cost;
+	const char *why;
 
 	for (i = 0; i < n; i++) {
-		if (p->n == p->want) {
+		if (p->seen == p->want) {
 			p->more = 1;
 			return HH_PAGE_FULL;
 		}
-		if (ev[i].time < p->from || ev[i].time >= p->to ||
-		    (p->n && ev[i].time < p->e[p->n - 1].time) || ev[i].severity > 1000) {
+		if (ev[i].time < p->from || ev[i].time >= p->to || (p->seen && ev[i].time < p->last)) {
 			p->fail = HIVEHA_ESTORE;
-			p->why = "the store delivered an event out of range, out of order or invalid";
+			p->why = "the store delivered an event out of range or out of order";
 			return HH_PAGE_FULL;
 		}
 		cost = event_cost(&ev[i]);
 		if (p->n > 0 && p->bytes + cost > p->budget) {
 			p->more = 1;
 			return HH_PAGE_FULL;
+		}
+		why = uncarriable(p, &ev[i]);
+		if (!why && cost > p->budget && too_large_alone(p, &ev[i]))
+			why = "larger than a reply page";
+		p->same = p->seen && ev[i].time == p->last ? p->same + 1 : 1;
+		p->last = ev[i].time;
+		p->seen++;
+		if (why) {
+			skip_event(p, &ev[i], why);
+			continue;
 		}
 		if (p->n == p->cap) {
 			size_t cap = p->cap ? p->cap * 2 : 64;
@@ -123,6 +239,7 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		p.to = q.to;
 		p.want = q.max_events && q.max_events < r->max_events ? q.max_events : r->max_events;
 		p.budget = hh_responder_budget(r, q.max_reply_bytes);
+		p.caps = q.caps;
 		rc = st->read_events(st->ctx, t, q.to, skip, p.want + 1, on_events, &p);
 		if (p.fail) {
 			rc = hh_err(err, p.fail, "%s", p.why ? p.why : "out of memory");
@@ -134,17 +251,16 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 			            hh_store_reason(st, rc, why, sizeof(why)));
 			goto done;
 		}
-		if (p.more) {
-			hiveha_time last = p.e[p.n - 1].time;
-			uint64_t same = 0;
-
-			for (i = p.n; i > 0 && p.e[i - 1].time == last; i--)
-				same++;
-			hh_cursor_ev_format(cursor, sizeof(cursor), last, same + (last == t ? skip : 0));
-		}
+		/* the position counts skipped events too: they are not asked again */
+		if (p.more)
+			hh_cursor_ev_format(cursor, sizeof(cursor), p.last,
+			                    p.same + (p.last == t ? skip : 0));
 		rep.events = p.e;
 		rep.count = p.n;
 		rep.cursor = cursor[0] ? cursor : NULL;
+		rep.skipped = p.skipped;
+		rep.skipped_count = p.skipped_count;
+		rep.skipped_total = p.skipped_total;
 	}
 	if ((rc = hh_encode_ev_reply(out, &rep)))
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")

@@ -20,6 +20,7 @@
 typedef struct ts_page {
 	hiveha_responder *r;
 	int json;
+	int plain_only;        /* JSON to a requester without HH_CAP_STR_B64 */
 	hh_ts_item *items;
 	size_t item_count, item_cap;
 	size_t total, limit;   /* samples */
@@ -67,6 +68,15 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 		    (p->n && s[i].time < p->pool[at - 1].time)) {
 			p->fail = HIVEHA_ESTORE;
 			p->why = "the store delivered a sample out of range, out of order or of an invalid type";
+			return HH_PAGE_FULL;
+		}
+		/* A sample is never skipped: the requester would delete its own
+		 * sample there and get nothing in its place. */
+		if (p->plain_only && s[i].value.type == HIVEHA_TYPE_STRING && s[i].value.as.str.len &&
+		    hh_str_needs_b64(s[i].value.as.str.ptr, s[i].value.as.str.len)) {
+			p->fail = HIVEHA_ERROR;
+			p->why = "a string with NUL or non-UTF-8 bytes needs the binary encoding or a "
+			         "requester that reads the lossless string form";
 			return HH_PAGE_FULL;
 		}
 		if (at == p->cap) {
@@ -269,6 +279,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		goto done;
 	if (!rep.gap_count) {
 		p.json = q.encoding == HH_ENC_JSON;
+		p.plain_only = p.json && !(q.caps & HH_CAP_STR_B64);
 		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
 		p.budget = hh_responder_budget(r, q.max_reply_bytes);
 		if ((rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err)))
@@ -281,8 +292,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	if ((rc = hh_encode_ts_reply_for(out, &rep, q.encoding, (const char *const *)q.items,
 	                                  q.item_count)))
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
-		                         : hh_err(err, HIVEHA_ERROR, "a sample cannot be encoded (a "
-		                                  "string with NUL bytes needs the binary encoding)");
+		                         : hh_err(err, HIVEHA_ERROR, "a sample cannot be encoded");
 done:
 	/* Item ids are borrowed from the request; only samples are ours. */
 	page_free(&p);

@@ -196,3 +196,98 @@ Test(limits, an_item_that_cannot_be_carried_is_skipped_and_named)
 	cr_assert(strstr(st, "item bbbb") && strstr(st, "skipped: a request for it alone is"), "%s", st);
 	cr_assert_eq(h_total_samples(&h.local), 2, "%s", st);
 }
+
+/* ---- MERGE-CASES L3: the records around a bad one ------------------------ */
+
+static size_t events_equal(const hiveha_store *a, const hiveha_store *b, char *why, size_t size)
+{
+	hiveha_event *ea = NULL, *eb = NULL;
+	size_t na = 0, nb = 0, same = 0;
+	h_get_events(a, &ea, &na);
+	h_get_events(b, &eb, &nb);
+	snprintf(why, size, "%zu vs %zu events", na, nb);
+	for (size_t i = 0; i < na && i < nb; i++) {
+		if (!hiveha_event_equal(&ea[i], &eb[i])) {
+			snprintf(why, size, "event %zu differs", i);
+			break;
+		}
+		same++;
+	}
+	memstore_free_events(ea, na);
+	memstore_free_events(eb, nb);
+	return na == nb && same == na;
+}
+
+/* L3: one event among 10 000 has a string attribute with an embedded NUL
+ * (and one a message that is not UTF-8): JSON cannot hold either as a
+ * plain string; all 10 000 arrive, bit for bit. */
+Test(limits, L3_an_event_with_a_nul_byte_arrives_with_the_rest, .timeout = 120)
+{
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);
+	h.cfg.events_expert_start = 10;
+	h.cfg.start_time = 20000;
+	enum { N = 10000 };
+	hiveha_event *ev = calloc(N, sizeof(*ev));
+	hiveha_attribute attr[2];
+	memset(attr, 0, sizeof(attr));
+	attr[0].name = (char *)"note";
+	cr_assert_eq(hiveha_value_set_string(&attr[0].value, "b\0c", 3), 0);
+	attr[1].name = (char *)"n";
+	hiveha_value_set_int64(&attr[1].value, 7);
+	char msg[N][16];
+	for (int i = 0; i < N; i++) {
+		ev[i].time = 10 + i;
+		ev[i].received_time = 10 + i;
+		ev[i].source_id = 1;
+		ev[i].type_id = 2;
+		ev[i].severity = 500;
+		snprintf(msg[i], sizeof(msg[i]), "e%d", i);
+		ev[i].message = msg[i];
+	}
+	ev[4321].attributes = attr;
+	ev[4321].attribute_count = 2;
+	char latin1[] = "caf\xe9";
+	ev[4322].message = latin1;
+	h_add_events(&h.peer, ev, N);
+	hiveha_value_clear(&attr[0].value);
+	free(ev);
+	cr_assert_eq(h_run(&h), 0, "%s", h_sync_state(&h, "EventHistory"));
+	char why[128];
+	cr_assert(events_equal(&h.local, &h.peer, why, sizeof(why)), "%s; %s", why,
+	          h_sync_state(&h, "EventHistory"));
+	cr_assert_eq(h_event_count(&h.local), N);
+}
+
+/* L3, the other half: an event that truly cannot be carried (more
+ * attributes than any peer decodes) is skipped with a warning naming it;
+ * the events around it arrive. */
+Test(limits, L3_an_event_that_cannot_be_carried_is_skipped_and_named)
+{
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);
+	h.cfg.events_expert_start = 10;
+	h.cfg.start_time = 20;
+	h_event(&h.peer, 11, 1, 2, "before", 100);
+	hiveha_attribute many[300];
+	memset(many, 0, sizeof(many));
+	char names[300][8];
+	for (int i = 0; i < 300; i++) {
+		snprintf(names[i], sizeof(names[i]), "a%d", i);
+		many[i].name = names[i];
+		hiveha_value_set_int64(&many[i].value, i);
+	}
+	hiveha_event big;
+	memset(&big, 0, sizeof(big));
+	big.time = 12;
+	big.source_id = 5;
+	big.type_id = 6;
+	big.message = (char *)"too many attributes";
+	big.attributes = many;
+	big.attribute_count = 300;
+	h_add_events(&h.peer, &big, 1);
+	h_event(&h.peer, 13, 1, 2, "after", 100);
+	cr_assert_eq(h_run(&h), 0, "%s", h_sync_state(&h, "EventHistory"));
+	const char *st = h_sync_state(&h, "EventHistory");
+	cr_assert(strstr(st, "the peer skipped 1 event(s) it cannot send: event at 12, source 5, type 6"),
+	          "%s", st);
+	cr_assert_eq(h_event_count(&h.local), 2, "%s", st);
+}

@@ -80,8 +80,8 @@ static void fixtures(hh_buf msgs[6])
 {
 	char *items[] = { "a", "b" };
 	hh_hello h = { 1, "me", 5, 1, { 1024, 2, 4096, 64 } };
-	hh_ts_request tq = { 1, 9, items, 2, 1, 3, 2, "t1:0:3:2", 5, HH_ENC_BIN, 4096 };
-	hh_ev_request eq = { 1, 9, 0, 0, 0, "e1:3:2", 5, 4096 };
+	hh_ts_request tq = { 1, 9, items, 2, 1, 3, 2, "t1:0:3:2", 5, HH_ENC_BIN, 4096, 0 };
+	hh_ev_request eq = { 1, 9, 0, 0, 0, "e1:3:2", 5, 4096, 0 };
 	hh_ts_reply tr;
 	hh_ev_reply er;
 	int i;

@@ -47,7 +47,7 @@ Test(roundtrip, ts_request)
 {
 	char *items[] = { "a", "b \"quoted\" \\ \xe2\x82\xac", "c\n\t" };
 	hh_ts_request in = { INT64_MIN, INT64_MAX, items, 3, 1, INT64_MAX - 1, UINT64_MAX,
-	                     "t1:1:5:0", 0xFFFFFFFFu, HH_ENC_BIN, 65536 }, out;
+	                     "t1:1:5:0", 0xFFFFFFFFu, HH_ENC_BIN, 65536, 0 }, out;
 	hh_errbuf err;
 	hh_buf b;
 	size_t i;
@@ -88,7 +88,7 @@ Test(roundtrip, ts_request)
 
 Test(roundtrip, ev_request)
 {
-	hh_ev_request in = { -5, 5, 1, -5, 3, "e1:-5:3", 10, 4096 }, out;
+	hh_ev_request in = { -5, 5, 1, -5, 3, "e1:-5:3", 10, 4096, 0 }, out;
 	hh_errbuf err;
 	hh_buf b;
 
@@ -143,17 +143,10 @@ Test(roundtrip, ts_reply_bin_keeps_nul_in_strings)
 	ts_roundtrip(HH_ENC_BIN, 1);
 }
 
-Test(roundtrip, ts_reply_json_refuses_nul_in_strings)
+/* Issue 9 item 11: JSON carries NUL bytes too, in the lossless form. */
+Test(roundtrip, ts_reply_json_keeps_nul_in_strings)
 {
-	hh_ts_reply in;
-	hh_buf b;
-
-	fx_ts_reply(&in, 1);
-	hh_buf_init(&b, NULL);
-	cr_assert_eq(hh_encode_ts_reply(&b, &in, HH_ENC_JSON), HIVEHA_EINVAL);
-	cr_assert_eq(b.len, 0, "a failed encoder leaves nothing behind");
-	fx_ts_reply_free(&in);
-	hh_buf_free(&b);
+	ts_roundtrip(HH_ENC_JSON, 1);
 }
 
 Test(roundtrip, ts_reply_gaps)
@@ -501,14 +494,103 @@ static void expect_hello_bytes(const hh_hello *m, const char *want)
 /* docs/protocol.md §3 "Limits" quotes these bytes. */
 Test(roundtrip, hello_limits_bytes_as_documented)
 {
-	hh_hello r = { 1, "hiveha", 133800000000000000LL, 3, { 1048576, 100000, 16777216, 1048576 } };
-	hh_hello c = { 1, "hive-a", 133800000000000000LL, 3, { 0, 100000, 67108864, 1048576 } };
+	hh_hello r = { 1, "hiveha", 133800000000000000LL, HH_CAPS, { 1048576, 100000, 16777216, 1048576 } };
+	hh_hello c = { 1, "hive-a", 133800000000000000LL, HH_CAPS, { 0, 100000, 67108864, 1048576 } };
 
 	expect_hello_bytes(&r, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hiveha\","
-	                       "\"clock\":\"133800000000000000\",\"caps\":3,\"limits\":{"
+	                       "\"clock\":\"133800000000000000\",\"caps\":7,\"limits\":{"
 	                       "\"request_bytes\":1048576,\"items\":100000,\"reply_bytes\":16777216,"
 	                       "\"strings\":1048576}}");
 	expect_hello_bytes(&c, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hive-a\","
-	                       "\"clock\":\"133800000000000000\",\"caps\":3,\"limits\":{"
+	                       "\"clock\":\"133800000000000000\",\"caps\":7,\"limits\":{"
 	                       "\"items\":100000,\"reply_bytes\":67108864,\"strings\":1048576}}");
+}
+
+/* ---- the lossless string form (issue 9 item 11) ------------------------- */
+
+/* Event text fields and string attributes JSON cannot hold as plain
+ * strings - NUL bytes, bytes that are not UTF-8 - travel as {"b64": ...}
+ * and come back bit for bit; the skipped list survives too. */
+Test(roundtrip, ev_reply_lossless_strings_and_skipped)
+{
+	hiveha_attribute at[2];
+	hiveha_event e;
+	hh_skipped sk = { 42, 7, 9, (char *)"severity above 1000" };
+	hh_ev_reply in, out;
+	hh_errbuf err;
+	hh_buf b;
+
+	memset(at, 0, sizeof(at));
+	memset(&e, 0, sizeof(e));
+	at[0].name = (char *)"nul";
+	cr_assert_eq(hiveha_value_set_string(&at[0].value, "a\0b\0", 4), 0);
+	at[1].name = (char *)"n\xff";
+	cr_assert_eq(hiveha_value_set_string(&at[1].value, "\xc3", 1), 0);
+	e.time = 5;
+	e.message = (char *)"caf\xe9";
+	e.source_name = (char *)"\xed\xa0\x80"; /* a surrogate: not UTF-8 */
+	e.attributes = at;
+	e.attribute_count = 2;
+	memset(&in, 0, sizeof(in));
+	in.events = &e;
+	in.count = 1;
+	in.skipped = &sk;
+	in.skipped_count = 1;
+	in.skipped_total = 3;
+	hh_buf_init(&b, NULL);
+	cr_assert_eq(hh_encode_ev_reply(&b, &in), 0);
+	cr_assert_eq(hh_buf_append(&b, "", 1), 0); /* a C string to search */
+	char *text = (char *)b.data;
+	cr_assert_not_null(strstr(text, "\"message\":{\"b64\":\"Y2Fm6Q==\"}"), "%s", text);
+	cr_assert_eq(hh_decode_ev_reply(&out, b.data, b.len - 1, &lim, &err), 0, "%s", err.msg);
+	cr_assert_eq(out.count, 1);
+	cr_assert(hiveha_event_equal(&e, &out.events[0]));
+	cr_assert_eq(out.events[0].attributes[0].value.as.str.len, 4);
+	cr_assert_eq(memcmp(out.events[0].attributes[0].value.as.str.ptr, "a\0b\0", 4), 0);
+	cr_assert_eq(out.skipped_total, 3);
+	cr_assert_eq(out.skipped_count, 1);
+	cr_assert_eq(out.skipped[0].time, 42);
+	cr_assert_eq(out.skipped[0].source_id, 7);
+	cr_assert_eq(out.skipped[0].type_id, 9);
+	cr_assert_str_eq(out.skipped[0].reason, "severity above 1000");
+	hh_ev_reply_free(&out);
+	hh_buf_free(&b);
+	hiveha_value_clear(&at[0].value);
+	hiveha_value_clear(&at[1].value);
+}
+
+static int decode_ev_text(const char *json)
+{
+	hh_ev_reply out;
+	hh_errbuf err;
+	int rc = hh_decode_ev_reply(&out, json, strlen(json), &lim, &err);
+	hh_ev_reply_free(&out);
+	return rc;
+}
+
+#define EV_WITH(member) "{\"v\":1,\"type\":\"events_reply\",\"events\":[{\"time\":\"1\"," \
+	"\"received\":\"1\",\"source_id\":1,\"type_id\":1,\"category\":0,\"state\":0," \
+	"\"severity\":0," member "}],\"cursor\":null}"
+
+/* One spelling per string: a decoder takes only canonical base64 of bytes
+ * a plain string cannot carry, and never a NUL in a text field. */
+Test(roundtrip, lossless_form_is_strict)
+{
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm6Q==\"}")), 0);
+	/* "caf" is plain UTF-8: its b64 form is refused */
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm\"}")), HIVEHA_EPROTOCOL);
+	/* NUL in a C-string field */
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"YQBi\"}")), HIVEHA_EPROTOCOL);
+	/* not padded, bad alphabet, non-zero unused bits, extra member */
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm6Q\"}")), HIVEHA_EPROTOCOL);
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2F*6Q==\"}")), HIVEHA_EPROTOCOL);
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm6R==\"}")), HIVEHA_EPROTOCOL);
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm6Q==\",\"x\":1}")),
+	             HIVEHA_EPROTOCOL);
+	cr_assert_eq(decode_ev_text(EV_WITH("\"message\":{\"b64\":\"Y2Fm=Q==\"}")), HIVEHA_EPROTOCOL);
+	/* a string attribute may hold NUL */
+	cr_assert_eq(decode_ev_text(EV_WITH("\"attributes\":[{\"name\":\"a\",\"type\":6,"
+	                                    "\"value\":{\"b64\":\"YQBi\"}}]")), 0);
+	cr_assert_eq(decode_ev_text(EV_WITH("\"attributes\":[{\"name\":\"a\",\"type\":6,"
+	                                    "\"value\":{\"hex\":\"00\"}}]")), HIVEHA_EPROTOCOL);
 }

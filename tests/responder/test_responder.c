@@ -159,7 +159,7 @@ static size_t fetch_all(hh_ts_request q, char *trace, size_t size, size_t limit)
 Test(responder, t6_equal_timestamps_page_limit_2)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
 	char trace[256];
 
 	add_str("X", 15, "a");
@@ -176,7 +176,7 @@ Test(responder, t6_equal_timestamps_page_limit_2)
 Test(responder, paging_across_items_boundaries_and_unknowns)
 {
 	char *items[] = { "b", "nope", "a", "c", "empty" };
-	hh_ts_request q = { 10, 20, items, 5, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 10, 20, items, 5, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
 	char trace[1024];
 	const char *want = "b:1 b:2 b:3 b:4 b:5 nope:? a:10 a:11 a:12 a:13 c:20 c:21 c:22 c:23 c:24 c:25 ";
 	uint32_t limit;
@@ -206,7 +206,7 @@ Test(responder, paging_across_items_boundaries_and_unknowns)
 Test(responder, unknown_and_complete_flags)
 {
 	char *items[] = { "a", "ghost", "b" };
-	hh_ts_request q = { 0, 100, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 0, 100, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -239,7 +239,7 @@ Test(responder, unknown_and_complete_flags)
 Test(responder, resume_start_for_first_item)
 {
 	char *items[] = { "X", "Y" };
-	hh_ts_request q = { 10, 20, items, 2, 1, 15, 1, NULL, 0, HH_ENC_JSON, 0 };
+	hh_ts_request q = { 10, 20, items, 2, 1, 15, 1, NULL, 0, HH_ENC_JSON, 0, 0 };
 	char trace[256];
 
 	add_str("X", 12, "z");
@@ -258,7 +258,7 @@ Test(responder, byte_budget_cuts_pages_but_progresses)
 {
 	hiveha_responder_config cfg = HIVEHA_RESPONDER_CONFIG_INIT;
 	char *items[] = { "S" };
-	hh_ts_request q = { 0, 100, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 0, 100, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
 	char big[3000], trace[16384];
 	size_t pages;
 	int i;
@@ -343,7 +343,7 @@ Test(responder, hostile_cursors)
 		"t1:18446744073709551615:15:0"
 	};
 	char *items[] = { "X", "Y", "Z" };
-	hh_ts_request q = { 10, 20, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 10, 20, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
 	size_t i;
 
 	add("X", 15, 1);
@@ -386,8 +386,8 @@ Test(responder, malformed_oversized_and_unknown_kind)
 Test(responder, store_failure)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0, 0 };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -460,7 +460,7 @@ Test(responder, writer_gives_up)
 Test(responder, large_reply_streams_in_pieces)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 0, INT64_MAX, items, 1, 0, 0, 0, NULL, 0, HH_ENC_JSON, 0 };
+	hh_ts_request q = { 0, INT64_MAX, items, 1, 0, 0, 0, NULL, 0, HH_ENC_JSON, 0, 0 };
 	hiveha_sample *s = calloc(20000, sizeof(*s));
 	hh_ts_reply rep;
 	hh_errbuf err;
@@ -508,8 +508,8 @@ static int fake_coverage(void *ctx, int kind, hiveha_time from, hiveha_time to, 
 Test(responder, gaps_mean_no_data)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0, 0 };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -569,7 +569,7 @@ Test(responder, bad_cursor_refused_with_gaps)
 Test(responder, empty_sync_state_vouches_everything)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -597,6 +597,8 @@ static void add_event(hiveha_time t, const char *msg)
 	cr_assert_eq(memstore_add_events(&store, &e, 1, NULL), 0);
 }
 
+static uint32_t skipped_seen; /* skipped events reported by the pages fetch_events read */
+
 static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit)
 {
 	hh_ev_reply rep;
@@ -607,6 +609,7 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 	size_t i, pages = 0;
 
 	trace[0] = '\0';
+	skipped_seen = 0;
 	for (;;) {
 		q.cursor = cursor;
 		hh_buf_init(&body, NULL);
@@ -616,8 +619,9 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 		             err.msg);
 		hh_buf_free(&out.buf);
 		hh_buf_free(&body);
-		cr_assert_leq(rep.count, limit);
-		cr_assert(rep.count > 0 || !rep.cursor);
+		cr_assert_leq(rep.count + rep.skipped_total, limit);
+		cr_assert(rep.count > 0 || rep.skipped_total > 0 || !rep.cursor);
+		skipped_seen += rep.skipped_total;
 		cr_assert_lt(++pages, 100);
 		for (i = 0; i < rep.count; i++) {
 			cr_assert_lt(strlen(trace) + strlen(rep.events[i].message) + 1, size);
@@ -635,7 +639,7 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 
 Test(responder, events_paging_equal_times)
 {
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0 };
+	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
 	char trace[256];
 	uint32_t limit;
 
@@ -658,10 +662,47 @@ Test(responder, events_paging_equal_times)
 	cr_assert_str_eq(trace, "c d ");
 }
 
+/* Issue 9 item 11: an event that cannot go to this requester - a string
+ * attribute with a NUL byte for one that does not read the lossless form -
+ * is skipped and named; the events around it still go, at every page size,
+ * and a requester that reads the form gets it. */
+Test(responder, events_skip_only_the_event_that_cannot_be_carried)
+{
+	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
+	hiveha_attribute at = { (char *)"note", { 0 } };
+	hiveha_event e = { 0 };
+	char trace[256];
+	uint32_t limit;
+
+	add_event(15, "a");
+	cr_assert_eq(hiveha_value_set_string(&at.value, "x\0y", 3), 0);
+	e.time = 15;
+	e.source_id = 3;
+	e.type_id = 4;
+	e.message = (char *)"b";
+	e.attributes = &at;
+	e.attribute_count = 1;
+	cr_assert_eq(memstore_add_events(&store, &e, 1, NULL), 0);
+	hiveha_value_clear(&at.value);
+	add_event(15, "c");
+	add_event(16, "d");
+	for (limit = 1; limit <= 5; limit++) {
+		q.max_events = limit;
+		q.caps = 0;
+		fetch_events(q, trace, sizeof(trace), limit);
+		cr_assert_str_eq(trace, "a c d ", "limit %u", limit);
+		cr_assert_eq(skipped_seen, 1, "limit %u", limit);
+		q.caps = HH_CAP_STR_B64;
+		fetch_events(q, trace, sizeof(trace), limit);
+		cr_assert_str_eq(trace, "a b c d ", "limit %u", limit);
+		cr_assert_eq(skipped_seen, 0);
+	}
+}
+
 Test(responder, events_hostile_cursors)
 {
 	static const char *cursors[] = { "e1:9:0", "e1:20:0", "e1:15", "t1:0:15:0", "e1:15:0:0", "e1:x:0" };
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0 };
+	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
 	size_t i;
 
 	for (i = 0; i < sizeof(cursors) / sizeof(cursors[0]); i++) {
