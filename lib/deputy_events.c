@@ -14,6 +14,7 @@
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "page_guard.h"
 #include "store_txn.h"
 
 /* Events the peer could not carry: a warning naming them (the first few
@@ -97,6 +98,7 @@ typedef struct ev_xfer {
 	hh_deputy *d;
 	hh_range cur;        /* the part of the gap not yet done */
 	hh_ev_request req;
+	hh_page_guard guard;
 } ev_xfer;
 
 static int ev_encode(void *ctx, hh_buf *out, const char *cursor)
@@ -123,10 +125,32 @@ static int ev_unvouched(void *ctx, const void *page)
 	return rc ? rc : HH_FILL_RESPLIT;
 }
 
+/* A continued page that carries nothing, or the previous page again, is
+ * no progress (page_guard.h): end the round instead of looping. */
+static int ev_no_progress(ev_xfer *x, const hh_ev_reply *r)
+{
+	uint64_t sig = HH_SIG_INIT;
+	hh_sig_u64(&sig, (uint64_t)x->cur.from);
+	hh_sig_u64(&sig, r->count);
+	hh_sig_u64(&sig, r->skipped_total);
+	for (size_t i = 0; i < r->count; i++)
+		hh_sig_event(&sig, &r->events[i]);
+	int repeat = hh_page_guard_repeat(&x->guard, sig, r->cursor != NULL);
+	if (!r->cursor || (!repeat && (r->count || r->skipped_total)))
+		return 0;
+	hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+	            "no progress: the peer %s at %lld (does its store ignore skip?); ending this "
+	            "round, the gap stays pending",
+	            repeat ? "sent the same events page again" : "sent an empty page to continue",
+	            (long long)x->cur.from);
+	return HIVEHA_EPROTOCOL;
+}
+
 static int ev_apply(void *ctx, const void *page)
 {
 	ev_xfer *x = ctx;
-	return apply_page(x->gov, x->d, &x->cur, page);
+	int rc = ev_no_progress(x, page);
+	return rc ? rc : apply_page(x->gov, x->d, &x->cur, page);
 }
 
 static void ev_free(void *page)

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "page_guard.h"
 #include "store_txn.h"
 
 typedef struct item_list {
@@ -286,6 +287,7 @@ typedef struct trend_xfer {
 	batch asked; /* the items of the request encoded last */
 	prefix pre;
 	int started; /* the first request is out: only it may resume at the checkpoint */
+	hh_page_guard guard;
 } trend_xfer;
 
 /* Defaults of a responder that announces no limits (an older one). */
@@ -462,11 +464,43 @@ static int ts_unvouched(void *ctx, const void *page)
 	return rc ? rc : HH_FILL_RESPLIT;
 }
 
+/* A continued page that carries nothing, or the previous page again, is
+ * no progress (page_guard.h): end the round instead of looping. */
+static int ts_no_progress(trend_xfer *x, const hh_ts_reply *r)
+{
+	uint64_t sig = HH_SIG_INIT;
+	hh_sig_u64(&sig, (uint64_t)(x->b.ids - x->items) + x->b.expect);
+	for (size_t i = 0; i < r->item_count; i++) {
+		const hh_ts_item *it = &r->items[i];
+		hh_sig_u64(&sig, (uint64_t)it->count << 2 | (unsigned)it->unknown << 1 |
+		                     (unsigned)it->complete);
+		for (size_t k = 0; k < it->count; k++) {
+			hh_sig_u64(&sig, (uint64_t)it->samples[k].time);
+			hh_sig_u64(&sig, it->samples[k].quality);
+			hh_sig_value(&sig, &it->samples[k].value);
+		}
+	}
+	int repeat = hh_page_guard_repeat(&x->guard, sig, r->cursor != NULL);
+	if (!r->cursor || (!repeat && r->item_count))
+		return 0;
+	const hh_ts_item *last = r->item_count ? &r->items[r->item_count - 1] : NULL;
+	hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+	            "no progress: the peer %s (item %.200s%s%lld; does its store ignore skip?); "
+	            "ending this round, the gap stays pending",
+	            repeat ? "sent the same timeseries page again" : "sent an empty page to continue",
+	            last ? last->id : x->b.ids[x->b.expect < x->b.n ? x->b.expect : 0],
+	            last && last->count ? " at " : ", from ",
+	            (long long)(last && last->count ? last->samples[last->count - 1].time
+	                                            : x->gap.from));
+	return HIVEHA_EPROTOCOL;
+}
+
 static int ts_apply(void *ctx, const void *page)
 {
 	trend_xfer *x = ctx;
 	const hh_ts_reply *r = &((const ts_page *)page)->rep;
-	return apply_page(x->gov, x->d, x->gap, &x->b, r, r->cursor == NULL);
+	int rc = ts_no_progress(x, r);
+	return rc ? rc : apply_page(x->gov, x->d, x->gap, &x->b, r, r->cursor == NULL);
 }
 
 static void ts_free(void *page)

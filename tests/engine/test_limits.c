@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "proxystore.h"
 
 static harness h;
 
@@ -290,4 +291,67 @@ Test(limits, L3_an_event_that_cannot_be_carried_is_skipped_and_named)
 	cr_assert(strstr(st, "the peer skipped 1 event(s) it cannot send: event at 12, source 5, type 6"),
 	          "%s", st);
 	cr_assert_eq(h_event_count(&h.local), 2, "%s", st);
+}
+
+/* ---- issue 9 item 12: a peer whose store ignores skip ------------------- */
+
+/* Serves the peer's store through a proxy that ignores `skip`: every
+ * continuation between equal timestamps gets the same page again. */
+static void peer_ignores_skip(void)
+{
+	hiveha_responder_free(h.responder);
+	h.responder = NULL;
+	hiveha_store w;
+	h_store_ref(&h.peer);
+	cr_assert_eq(proxystore_new(&w, &h.peer), 0);
+	proxystore_ignore_skip(&w, 1);
+	hiveha_responder_config rc;
+	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
+	rc.token = "secret";
+	cr_assert_eq(hiveha_responder_new(&h.responder, &rc, &w, NULL), 0);
+	looptransport_free(&h.transport);
+	cr_assert_eq(looptransport_new_responder(&h.transport, h.responder), 0);
+}
+
+Test(limits, trend_pages_without_progress_end_the_round, .timeout = 30)
+{
+	peer_ignores_skip();
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
+	h.cfg.trend_expert_start = 10;
+	h.cfg.chunk_samples = 2;
+	h.cfg.max_attempts = 1;
+	hiveha_time t[5] = { 15, 15, 15, 15, 15 };
+	double v[5] = { 1, 2, 3, 4, 5 };
+	h_samples(&h.peer, "X", t, v, 5);
+	h_add_item(&h.local, "X");
+	cr_assert_eq(h_run(&h), HIVEHA_EPROTOCOL, "%s", h_sync_state(&h, "TrendHistory"));
+	const char *st = h_sync_state(&h, "TrendHistory");
+	cr_assert(strstr(st, "no progress: the peer sent the same timeseries page again (item X at 15"),
+	          "%s", st);
+	int64_t s[64];
+	size_t n = h_states(&h, "TrendHistory", s, 64);
+	cr_assert_eq(s[n - 1], HIVEHA_DEPUTY_FINISHED_WITH_ERROR);
+	looptransport_counts c;
+	looptransport_get_counts(&h.transport, &c);
+	cr_assert_leq(c.exchanges[LOOPTRANSPORT_TIMESERIES], 4);
+}
+
+Test(limits, event_pages_without_progress_end_the_round, .timeout = 30)
+{
+	peer_ignores_skip();
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);
+	h.cfg.events_expert_start = 10;
+	h.cfg.chunk_events = 2;
+	h.cfg.max_attempts = 1;
+	h_event(&h.peer, 15, 1, 2, "a", 1);
+	h_event(&h.peer, 15, 1, 2, "b", 1);
+	h_event(&h.peer, 15, 1, 2, "c", 1);
+	h_event(&h.peer, 15, 1, 2, "d", 1);
+	h_event(&h.peer, 15, 1, 2, "e", 1);
+	cr_assert_eq(h_run(&h), HIVEHA_EPROTOCOL, "%s", h_sync_state(&h, "EventHistory"));
+	const char *st = h_sync_state(&h, "EventHistory");
+	cr_assert(strstr(st, "no progress: the peer sent the same events page again at 15"), "%s", st);
+	looptransport_counts c;
+	looptransport_get_counts(&h.transport, &c);
+	cr_assert_leq(c.exchanges[LOOPTRANSPORT_EVENTS], 4);
 }

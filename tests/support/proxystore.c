@@ -22,6 +22,7 @@ typedef struct proxy {
 	int fault_sticky;
 	int fault_err;
 	char last_error[128];    /* reason of the last injected fault, "" if none */
+	int ignore_skip;         /* a broken store: reads from `from` whatever skip says */
 	px_txn *open;            /* open transactions */
 	proxystore_destroyed_fn on_destroyed;
 	void *on_destroyed_arg;
@@ -124,6 +125,8 @@ static int px_read_samples(void *ctx, const char *item_id, hiveha_time from, hiv
 		return rc;
 	if (!p->inner.read_samples)
 		return HIVEHA_ENOTIMPL;
+	if (__atomic_load_n(&p->ignore_skip, __ATOMIC_RELAXED))
+		skip = 0;
 	return p->inner.read_samples(p->inner.ctx, item_id, from, to, skip, max, fn, payload);
 }
 
@@ -136,6 +139,8 @@ static int px_read_events(void *ctx, hiveha_time from, hiveha_time to, uint64_t 
 		return rc;
 	if (!p->inner.read_events)
 		return HIVEHA_ENOTIMPL;
+	if (__atomic_load_n(&p->ignore_skip, __ATOMIC_RELAXED))
+		skip = 0;
 	return p->inner.read_events(p->inner.ctx, from, to, skip, max, fn, payload);
 }
 
@@ -290,6 +295,11 @@ int proxystore_new(hiveha_store *out, const hiveha_store *inner)
 	s.last_error = px_last_error;
 	*out = s;
 	return 0;
+}
+
+void proxystore_ignore_skip(const hiveha_store *s, int on)
+{
+	__atomic_store_n(&px_of(s)->ignore_skip, on, __ATOMIC_RELAXED);
 }
 
 int proxystore_is_proxy(const hiveha_store *s)

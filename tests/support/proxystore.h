@@ -58,6 +58,9 @@ void proxystore_ref(const hiveha_store *s);
 void proxystore_free(hiveha_store *s);
 
 /* Fault injection and counters: as memstore_fail_nth() etc. */
+/* A broken store (issue 9 item 12): read_samples / read_events ignore
+ * `skip` and deliver from `from` on. */
+void proxystore_ignore_skip(const hiveha_store *s, int on);
 void proxystore_fail_nth(const hiveha_store *s, unsigned mask, uint64_t n, int err);
 void proxystore_fail_from(const hiveha_store *s, unsigned mask, uint64_t n, int err);
 void proxystore_faults_off(const hiveha_store *s);
