@@ -99,9 +99,13 @@ int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_o
  * (or s == NULL with len > 0). */
 cJSON *hh_json_bytes(const char *s, size_t len);
 int hh_json_add_bytes(cJSON *obj, const char *key, const char *s, size_t len);
+/* What hh_json_bytes_of() reads: a value.h string (any bytes) or a text
+ * field (a C string: a NUL byte is EPROTOCOL). */
+#define HH_STR_BYTES 1
+#define HH_STR_TEXT 0
 /* Reads either form into a C-heap copy (NUL-terminated, *len_out bytes).
- * `what` names the member in errors. allow_nul 0: a text field (a C
- * string), where a NUL byte is EPROTOCOL. The b64 form of a string that a
+ * `what` names the member in errors; allow_nul is HH_STR_BYTES or
+ * HH_STR_TEXT. The b64 form of a string that a
  * plain JSON string could carry is EPROTOCOL too (one spelling each). */
 int hh_json_bytes_of(const cJSON *it, const char *what, size_t max_len, int allow_nul, char **out,
                      size_t *len_out, hh_errbuf *err);

@@ -489,7 +489,8 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
 			break;
 		/* a plain string, or the lossless form (protocol_strings.c) */
-		if ((rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, 1, &s, &n, err)))
+		if ((rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, HH_STR_BYTES, &s, &n,
+		                           err)))
 			return rc;
 		/* value.h's owned strings are C-heap, NUL-terminated: adopt it */
 		out->type = HIVEHA_TYPE_STRING;

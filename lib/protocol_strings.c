@@ -175,5 +175,5 @@ int hh_json_get_text(const cJSON *obj, const char *key, int required, size_t max
 	*out = NULL;
 	if (!it || cJSON_IsNull(it))
 		return required ? hh_err(err, HIVEHA_EPROTOCOL, "missing \"%s\"", key) : 0;
-	return hh_json_bytes_of(it, key, max_len, 0, out, &len, err);
+	return hh_json_bytes_of(it, key, max_len, HH_STR_TEXT, out, &len, err);
 }
