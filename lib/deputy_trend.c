@@ -384,10 +384,10 @@ static void settle_next(trend_xfer *x)
  * Encodes the first request of the next batch (settle_next() has made sure
  * its first item fits alone): as many items from next_pos as our batch
  * size and the peer's item limit allow, up to the first id the peer
- * refuses (longer than its string limit, or not UTF-8), no more id bytes in total than the peer's request
- * limit (its decoder bounds front-coded ids so, docs/protocol.md), and
- * fewer - shrinking in proportion - while the request is larger than the
- * peer accepts.
+ * refuses (longer than its string limit, or not UTF-8), no more id bytes
+ * in total than the peer's request limit (its decoder bounds front-coded
+ * ids so, docs/protocol.md), and fewer - shrinking in proportion - while
+ * the request is larger than the peer accepts.
  */
 static int encode_next_batch(trend_xfer *x, hh_buf *out, batch *got)
 {

@@ -78,8 +78,8 @@ static const char *uncarriable(ev_page *p, const hiveha_event *e)
 		return "more attributes than a peer decodes";
 	if (e->attribute_count && !e->attributes)
 		return "attributes missing";
-	if (text_len(e->source_name) > lim.max_string_bytes || text_len(e->message) > lim.max_string_bytes ||
-	    text_len(e->user_name) > lim.max_string_bytes)
+	if (text_len(e->source_name) > lim.max_string_bytes ||
+	    text_len(e->message) > lim.max_string_bytes || text_len(e->user_name) > lim.max_string_bytes)
 		return "a text field longer than a peer decodes";
 	b64 = text_needs_b64(e->source_name) || text_needs_b64(e->message) ||
 	      text_needs_b64(e->user_name);

@@ -494,7 +494,8 @@ static void expect_hello_bytes(const hh_hello *m, const char *want)
 /* docs/protocol.md §3 "Limits" quotes these bytes. */
 Test(roundtrip, hello_limits_bytes_as_documented)
 {
-	hh_hello r = { 1, "hiveha", 133800000000000000LL, HH_CAPS, { 1048576, 100000, 16777216, 1048576 } };
+	hh_hello r = { 1, "hiveha", 133800000000000000LL, HH_CAPS,
+		       { 1048576, 100000, 16777216, 1048576 } };
 	hh_hello c = { 1, "hive-a", 133800000000000000LL, HH_CAPS, { 0, 100000, 67108864, 1048576 } };
 
 	expect_hello_bytes(&r, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hiveha\","
