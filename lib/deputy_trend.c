@@ -469,7 +469,7 @@ static int ts_unvouched(void *ctx, const void *page)
 static int ts_no_progress(trend_xfer *x, const hh_ts_reply *r)
 {
 	uint64_t sig = HH_SIG_INIT;
-	hh_sig_u64(&sig, (uint64_t)(x->b.ids - x->items) + x->b.expect);
+	hh_sig_u64(&sig, (uint64_t)x->b.first + x->b.expect);
 	for (size_t i = 0; i < r->item_count; i++) {
 		const hh_ts_item *it = &r->items[i];
 		hh_sig_u64(&sig, (uint64_t)it->count << 2 | (unsigned)it->unknown << 1 |
