@@ -48,6 +48,10 @@ typedef struct hh_limits {
 /* Sensible defaults for both sides. */
 void hh_limits_default(hh_limits *l);
 
+/* The longest string hh_limits_default() lets a decoder take: what a
+ * responder may send to any peer. */
+#define HH_PEER_MAX_STRING_BYTES ((size_t)1 << 20)
+
 typedef struct hh_range {
 	hiveha_time from, to; /* half-open */
 } hh_range;

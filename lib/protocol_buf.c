@@ -69,7 +69,7 @@ void hh_limits_default(hh_limits *l)
 	l->max_items = 100000;
 	l->max_samples = (size_t)1 << 20;
 	l->max_events = 100000;
-	l->max_string_bytes = (size_t)1 << 20;
+	l->max_string_bytes = HH_PEER_MAX_STRING_BYTES;
 	l->max_attributes = 256;
 	l->max_ranges = 10000;
 	l->max_depth = 16;

@@ -10,6 +10,7 @@
  * in one array for the whole page - items are slices of it - so that a
  * page of many short items costs one growing allocation, not one per item.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -35,6 +36,7 @@ typedef struct ts_page {
 	int more;
 	int fail;              /* a status set inside the callback */
 	const char *why;
+	char why_buf[160];
 } ts_page;
 
 /* Upper bounds of the encoded size (docs/protocol.md): JSON may escape a
@@ -71,7 +73,20 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			return HH_PAGE_FULL;
 		}
 		/* A sample is never skipped: the requester would delete its own
-		 * sample there and get nothing in its place. */
+		 * sample there and get nothing in its place. What no peer can
+		 * decode fails here, naming the sample, rather than in the
+		 * requester's decoder without a name. */
+		if (s[i].value.type == HIVEHA_TYPE_STRING &&
+		    s[i].value.as.str.len > HH_PEER_MAX_STRING_BYTES) {
+			snprintf(p->why_buf, sizeof(p->why_buf),
+			         "the sample at %lld holds a string of %zu bytes, more than a peer decodes "
+			         "(%zu); it cannot be carried",
+			         (long long)s[i].time, s[i].value.as.str.len,
+			         (size_t)HH_PEER_MAX_STRING_BYTES);
+			p->fail = HIVEHA_ELIMIT;
+			p->why = p->why_buf;
+			return HH_PAGE_FULL;
+		}
 		if (p->plain_only && s[i].value.type == HIVEHA_TYPE_STRING && s[i].value.as.str.len &&
 		    hh_str_needs_b64(s[i].value.as.str.ptr, s[i].value.as.str.len)) {
 			p->fail = HIVEHA_ERROR;

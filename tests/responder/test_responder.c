@@ -662,6 +662,33 @@ Test(responder, events_paging_equal_times)
 	cr_assert_str_eq(trace, "c d ");
 }
 
+/* A sample no peer can decode (a string over the 1 MiB string limit) is
+ * never left out - the requester would delete its own sample there - and
+ * fails the page with a message naming the item and the sample's time,
+ * instead of an unnamed rejection in the requester's decoder. */
+Test(responder, a_sample_no_peer_decodes_is_named)
+{
+	char *items[] = { "big" };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	size_t n = HH_PEER_MAX_STRING_BYTES + 1;
+	char *text = malloc(n + 1);
+	hiveha_sample s = { 12, { 0 }, HIVEHA_QUALITY_GOOD };
+	hh_ts_reply rep;
+	hh_errbuf err;
+	int drc;
+
+	cr_assert_not_null(text);
+	memset(text, 'x', n);
+	cr_assert_eq(hiveha_value_set_string(&s.value, text, n), 0);
+	free(text);
+	cr_assert_eq(memstore_append_samples(&store, "big", &s, 1), 0);
+	hiveha_value_clear(&s.value);
+	cr_assert_eq(ts_page(&q, NULL, &rep, &drc, &err), HIVEHA_ELIMIT);
+	cr_assert_eq(drc, HIVEHA_ELIMIT);
+	cr_assert_not_null(strstr(err.msg, "item \"big\": the sample at 12 holds a string of 1048577 "
+	                                   "bytes, more than a peer decodes"), "%s", err.msg);
+}
+
 /* Issue 9 item 11: an event that cannot go to this requester - a string
  * attribute with a NUL byte for one that does not read the lossless form -
  * is skipped and named; the events around it still go, at every page size,
