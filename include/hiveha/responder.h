@@ -73,7 +73,10 @@ HIVEHA_API void hiveha_responder_free(hiveha_responder *responder);
  *  - HIVEHA_EAUTH: the token is wrong or missing; nothing was written
  *    (a listener answers 401 without saying why);
  *  - HIVEHA_ELIMIT / HIVEHA_EPROTOCOL: the request is too large or
- *    malformed; an error reply describing it was written;
+ *    malformed, or (HIVEHA_ELIMIT) a stored sample holds a string longer
+ *    than any peer decodes; an error reply describing it was written
+ *    (an event that cannot be sent is skipped instead, and named in the
+ *    reply and in a HIVEHA_LOG_WARN line: docs/protocol.md §5);
  *  - HIVEHA_ESTORE / HIVEHA_ENOMEM: serving failed; an error reply was
  *    written if possible;
  *  - HIVEHA_ENOTIMPL: the store lacks read_samples / read_events for the
