@@ -355,3 +355,53 @@ Test(limits, event_pages_without_progress_end_the_round, .timeout = 30)
 	looptransport_get_counts(&h.transport, &c);
 	cr_assert_leq(c.exchanges[LOOPTRANSPORT_EVENTS], 4);
 }
+
+/* ---- a peer that announces no limits (an older version) ------------------ */
+
+typedef struct strip_ctx {
+	hiveha_responder *r;
+	hiveha_reply_fn write;
+	void *payload;
+	char buf[4096];
+	size_t len;
+} strip_ctx;
+
+static int keep_reply(const void *data, size_t len, void *payload)
+{
+	strip_ctx *c = payload;
+	if (c->len + len >= sizeof(c->buf))
+		return c->write(data, len, c->payload); /* not a hello: pass through */
+	memcpy(c->buf + c->len, data, len);
+	c->len += len;
+	return 0;
+}
+
+/* Answers like the peer's responder, but its hello says nothing of limits. */
+static int old_hello(const hiveha_request *req, hiveha_reply_fn write, void *write_payload,
+                     void *ctx)
+{
+	if (strcmp(req->kind, HIVEHA_MSG_HELLO) != 0)
+		return hiveha_responder_handle(ctx, req, write, write_payload);
+	strip_ctx c = { ctx, write, write_payload, "", 0 };
+	int rc = hiveha_responder_handle(ctx, req, keep_reply, &c);
+	c.buf[c.len] = '\0';
+	char *l = strstr(c.buf, ",\"limits\":{");
+	cr_assert_not_null(l, "%s", c.buf);
+	char *end = strchr(l, '}');
+	memmove(l, end + 1, strlen(end + 1) + 1);
+	int wrc = write(c.buf, strlen(c.buf), write_payload);
+	return rc ? rc : wrc;
+}
+
+/* L1 against an older peer: its 1 MiB request limit is the v1 default,
+ * assumed when hello announces none. */
+Test(limits, L1_a_peer_without_announced_limits_gets_the_v1_defaults)
+{
+	looptransport_free(&h.transport);
+	cr_assert_eq(looptransport_new_with_handler(&h.transport, old_hello, h.responder), 0);
+	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
+	h.cfg.trend_expert_start = 10;
+	l_items(1000, 1);
+	cr_assert_eq(h_run(&h), 0, "%s", h_sync_state(&h, "TrendHistory"));
+	assert_all_filled(1000);
+}
