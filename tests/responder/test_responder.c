@@ -547,8 +547,8 @@ Test(responder, gaps_mean_no_data)
 Test(responder, bad_cursor_refused_with_gaps)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, (char *)"t1:9:15:0", 0, HH_ENC_BIN };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, (char *)"e1:99:0", 0 };
+	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, (char *)"t1:9:15:0", 0, HH_ENC_BIN, 0, 0 };
+	hh_ev_request eq = { 10, 20, 0, 0, 0, (char *)"e1:99:0", 0, 0, 0 };
 	hh_buf body;
 	int calls[2] = { 0, 0 };
 
