@@ -2,6 +2,7 @@
  * notes.c - SyncState as distinct messages with counts (notes.h).
  */
 #include "notes.h"
+#include "hash.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,24 +12,30 @@ void hh_notes_clear(hh_notes *ns)
 	memset(ns, 0, sizeof(*ns));
 }
 
-/* FNV-1a over the text with every run of digits counted as one '#'. It
- * only groups messages for display; a collision merges two lines. */
+/* A hash of the text with every run of digits counted as one '#' (XXH3
+ * fed run by run). It only groups messages for display; a collision merges
+ * two lines. */
 static uint64_t shape_of(const char *s)
 {
-	uint64_t h = 14695981039346656037u;
-	int in_num = 0;
+	XXH3_state_t st;
 
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		int digit = c >= '0' && c <= '9';
+	XXH3_INITSTATE(&st);
+	XXH3_64bits_reset(&st);
+	while (*s) {
+		size_t n = 0;
 
-		if (digit && in_num)
-			continue;
-		in_num = digit;
-		h ^= digit ? '#' : c;
-		h *= 1099511628211u;
+		if (*s >= '0' && *s <= '9') {
+			while (s[n] >= '0' && s[n] <= '9')
+				n++;
+			XXH3_64bits_update(&st, "#", 1);
+		} else {
+			while (s[n] && !(s[n] >= '0' && s[n] <= '9'))
+				n++;
+			XXH3_64bits_update(&st, s, n);
+		}
+		s += n;
 	}
-	return h;
+	return (uint64_t)XXH3_64bits_digest(&st);
 }
 
 void hh_notes_add(hh_notes *ns, const char *line)

@@ -2,19 +2,13 @@
  * page_guard.c - page fingerprints for the no-progress check (page_guard.h).
  */
 #include "page_guard.h"
+#include "hash.h"
 
 #include <string.h>
 
 void hh_sig_bytes(uint64_t *sig, const void *p, size_t n)
 {
-	const unsigned char *b = p;
-	uint64_t h = *sig;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= b[i];
-		h *= UINT64_C(1099511628211);
-	}
-	*sig = h;
+	*sig = hh_hash64(p, n, *sig);
 }
 
 void hh_sig_u64(uint64_t *sig, uint64_t v)

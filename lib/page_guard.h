@@ -27,9 +27,9 @@ typedef struct hh_page_guard {
 	int have;
 } hh_page_guard;
 
-/* FNV-1a, 64 bit: a repeat detector, not a digest (reconciliation uses a
- * real hash library). */
-#define HH_SIG_INIT UINT64_C(14695981039346656037)
+/* Chained XXH3 (lib/hash.h): the running fingerprint seeds the next
+ * field's hash. A repeat detector; any start value will do. */
+#define HH_SIG_INIT UINT64_C(0x9E3779B97F4A7C15)
 void hh_sig_bytes(uint64_t *sig, const void *p, size_t n);
 void hh_sig_u64(uint64_t *sig, uint64_t v);
 void hh_sig_value(uint64_t *sig, const hiveha_value *v);

@@ -55,7 +55,7 @@ int hh_checkpoint_set_item(hh_syncstate *st, const char *item);
 /* Folds one item id into a digest of an ascending id list (xxHash's XXH3,
  * seeded with the digest so far). Start from HH_ITEM_DIGEST_INIT. It detects a changed item
  * list between a kill and a restart; it is not a defence against anyone. */
-#define HH_ITEM_DIGEST_INIT UINT64_C(14695981039346656037)
+#define HH_ITEM_DIGEST_INIT UINT64_C(0)
 uint64_t hh_item_digest(uint64_t digest, const char *id);
 
 /* Drops the held ranges that are no longer pending. */
