@@ -10,7 +10,9 @@
 #
 # Writes to out-dir: all-runs.csv (every row of every repetition),
 # results.csv (one row per phase and size, the fastest), results.md
-# (the same as a markdown table), machine.txt (CPU, memory, OS, compiler,
+# (the same as a markdown table), ratios.md (the ratios to each floor
+# per size: sqlpeer/floor, sqlpeer/attach, floor/insert, evsqlpeer/evfloor,
+# and the peer's CPU per 10^6 samples), machine.txt (CPU, memory, OS, compiler,
 # build flags, commit, load) and performance.png (throughput and RSS
 # against gap size; needs gnuplot, installed here with apt-get if missing).
 # docs/performance.md explains every column.
@@ -94,7 +96,7 @@ done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"
 
 # results.csv: per size and phase the fastest row; the ratio is recomputed
-# from the fastest floor of the same size
+# from the fastest floor (a) of the same size (attach and insert included)
 awk -F, -v OFS=, 'NR == 1 { print; next }
 {
 	k = $1 SUBSEP $2
@@ -127,11 +129,39 @@ awk -F, 'NR == 1 {
 		($9 > 0 ? sprintf("%.2f", $9) : "-"),
 		($2 ~ /floor/ ? "-" : $10), ($2 ~ /floor/ ? "-" : sprintf("%.2f", $14)),
 		$15 / 1024, ($16 < 0 ? "-" : sprintf("%.1f", $16 / 1024)), $17,
-		($2 ~ /floor/ ? "-" : sprintf("%.2f", $18)), $19, $20
+		($16 < 0 ? "-" : sprintf("%.2f", $18)), $19, $20
 }' "$csv" >"$out/results.md"
+
+# ratios.md: the issue-14 ratios per size, from results.csv. "wall" is the
+# ratio of rates; "cpu" the inverse ratio of the local process's CPU
+# seconds (whole phase, setup included), which a loaded machine disturbs
+# far less than the wall time; peer CPU is per 10^6 samples (or events).
+awk -F, 'NR > 1 {
+	k = $1; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+	rate[k, $2] = $8 + 0; lcpu[k, $2] = $17 + 0; pcpu[k, $2] = $18 + 0
+	cnt[k, $2] = $6 + 0; stall[k] = (stall[k] > $20 + 0 ? stall[k] : $20 + 0)
+}
+function r(a, b) { return (b > 0 && a > 0) ? sprintf("%.2f", a / b) : "-" }
+function pc(k, ph) { return cnt[k, ph] > 0 ? sprintf("%.3f", pcpu[k, ph] * 1e6 / cnt[k, ph]) : "-" }
+END {
+	print "| gap | sqlpeer/floor wall (cpu) | sqlpeer/attach wall (cpu) | floor/insert wall (cpu) | evsqlpeer/evfloor wall (cpu) | events/evfloor wall | peer CPU s/10^6: sqlpeer | sync (computed peer) | evsqlpeer | max stall |"
+	print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	for (i = 1; i <= n; i++) {
+		k = order[i]
+		printf "| %s | %s (%s) | %s (%s) | %s (%s) | %s (%s) | %s | %s | %s | %s | %.2f |\n", k,
+			r(rate[k, "sqlpeer"], rate[k, "floor"]), r(lcpu[k, "floor"], lcpu[k, "sqlpeer"]),
+			r(rate[k, "sqlpeer"], rate[k, "attach"]), r(lcpu[k, "attach"], lcpu[k, "sqlpeer"]),
+			r(rate[k, "floor"], rate[k, "insert"]), r(lcpu[k, "insert"], lcpu[k, "floor"]),
+			r(rate[k, "evsqlpeer"], rate[k, "evfloor"]), r(lcpu[k, "evfloor"], lcpu[k, "evsqlpeer"]),
+			r(rate[k, "events"], rate[k, "evfloor"]),
+			pc(k, "sqlpeer"), pc(k, "sync"), pc(k, "evsqlpeer"), stall[k]
+	}
+}' "$csv" >"$out/ratios.md"
 
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot -e "csv='$csv'; png='$out/performance.png'" "$src/bench/plot.gp"
 fi
 cat "$out/results.md"
+echo
+cat "$out/ratios.md"
 echo "results in $out" >&2

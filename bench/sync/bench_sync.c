@@ -51,36 +51,12 @@
 
 #include "gendata.h"
 #include "sinkstore.h"
+#include "sqlphases.h"
 #include "wiretap.h"
-
-typedef struct opts {
-	gen_params gp;
-	const char *dir;
-	uint32_t chunk;
-	uint32_t batch;
-	uint32_t chunk_events;
-	const char *phases;
-	const char *label;
-	const char *csv;
-} opts;
-
-/* What a local phase sends back to the parent (plain struct over a pipe). */
-typedef struct result {
-	int rc;
-	uint64_t count;         /* samples or events that reached the store */
-	double seconds;         /* wall time of the measured part */
-	double cpu_s;           /* user + system CPU of the local process, whole phase */
-	uint64_t requests;      /* round trips (governor progress.requests) */
-	uint64_t tap_exchanges; /* round trips seen by the transport wrapper (incl. hello) */
-	uint64_t request_bytes;
-	uint64_t reply_bytes;
-	long rss_kb;            /* local peak RSS (VmHWM) */
-	char msg[256];
-} result;
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static double now_s(void)
+double now_s(void)
 {
 	struct timespec ts;
 
@@ -189,7 +165,7 @@ static int read_line(int fd, char *buf, size_t size)
 	return 0;
 }
 
-static void remove_db(const char *path)
+void remove_db(const char *path)
 {
 	char p[1100];
 
@@ -211,7 +187,7 @@ static void on_log(int level, const char *message, void *payload)
 
 /* ---- the peer process --------------------------------------------------- */
 
-static void peer_main(const opts *o, int cmd_fd, int resp_fd)
+static void peer_main(const opts *o, int sql, int cmd_fd, int resp_fd)
 {
 	hiveha_store store;
 	hiveha_responder *r = NULL;
@@ -226,7 +202,8 @@ static void peer_main(const opts *o, int cmd_fd, int resp_fd)
 	lo.address = "127.0.0.1";
 	lo.max_connections = 4;
 	lo.on_log = on_log;
-	if (gen_store_new(&store, &o->gp) || hiveha_responder_new(&r, &rc, &store, NULL) ||
+	if ((sql ? sqlpeer_open(&store, o->peer_db) : gen_store_new(&store, &o->gp)) ||
+	    hiveha_responder_new(&r, &rc, &store, NULL) ||
 	    hiveha_http_listener_new(&l, &lo, r)) {
 		fprintf(stderr, "bench_sync: peer setup failed\n");
 		snprintf(line, sizeof line, "port 0\n");
@@ -251,8 +228,8 @@ static void peer_main(const opts *o, int cmd_fd, int resp_fd)
 
 /* ---- local phases ------------------------------------------------------- */
 
-static int open_local(hiveha_store *st, const char *path, const gen_params *gp, int with_items,
-                      result *res)
+int open_local(hiveha_store *st, const char *path, const gen_params *gp, int with_items,
+               result *res)
 {
 	hiveha_sqlite_options so = HIVEHA_SQLITE_OPTIONS_INIT;
 	hiveha_store_txn *txn = NULL;
@@ -525,7 +502,7 @@ typedef struct peer_proc {
 	unsigned port;
 } peer_proc;
 
-static int peer_start(const opts *o, peer_proc *p)
+static int peer_start(const opts *o, int sql, peer_proc *p)
 {
 	int c[2], r[2];
 	char line[64];
@@ -538,7 +515,7 @@ static int peer_start(const opts *o, peer_proc *p)
 	if (p->pid == 0) {
 		close(c[1]);
 		close(r[0]);
-		peer_main(o, c[0], r[1]);
+		peer_main(o, sql, c[0], r[1]);
 	}
 	close(c[0]);
 	close(r[1]);
@@ -593,11 +570,17 @@ static int run_phase(const opts *o, const char *phase, unsigned port, result *re
 			phase_governor(o, path, port, HIVEHA_DEPUTY_TREND, 1, &r);
 		else if (strcmp(phase, "sync") == 0)
 			phase_governor(o, path, port, HIVEHA_DEPUTY_TREND, 0, &r);
+		else if (strcmp(phase, "sqlpeer") == 0)
+			phase_governor(o, path, port, HIVEHA_DEPUTY_TREND, 0, &r);
+		else if (strcmp(phase, "attach") == 0)
+			phase_attach(o, path, &r);
+		else if (strcmp(phase, "insert") == 0)
+			phase_insert(o, path, &r);
 		else if (strcmp(phase, "evfloor") == 0)
 			phase_evfloor(o, path, &r);
 		else if (strcmp(phase, "evsink") == 0)
 			phase_governor(o, path, port, HIVEHA_DEPUTY_EVENTS, 1, &r);
-		else if (strcmp(phase, "events") == 0)
+		else if (strcmp(phase, "events") == 0 || strcmp(phase, "evsqlpeer") == 0)
 			phase_governor(o, path, port, HIVEHA_DEPUTY_EVENTS, 0, &r);
 		else
 			r.rc = HIVEHA_EINVAL;
@@ -626,6 +609,43 @@ static int run_phase(const opts *o, const char *phase, unsigned port, result *re
 	return 0;
 }
 
+/* Fills the SQLite peer's file once per run, in a child process (the
+ * parent stays free of SQLite state before it forks the phases). Not timed
+ * as a phase; its duration is printed as a comment. */
+static int fill_peer_db(opts *o)
+{
+	char path[sizeof o->peer_db];
+	double t = now_s();
+	int fd[2], st;
+	char msg[256] = "";
+	pid_t pid;
+
+	snprintf(path, sizeof path, "%s/bench_sync_%ld_peer.db", o->dir, (long)getpid());
+	if (pipe(fd))
+		return -1;
+	fflush(stdout);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		int rc = sqlpeer_fill(o, path, msg, sizeof msg);
+		close(fd[0]);
+		write_all(fd[1], msg, sizeof msg);
+		_exit(rc ? 1 : 0);
+	}
+	close(fd[1]);
+	if (read_all(fd[0], msg, sizeof msg))
+		snprintf(msg, sizeof msg, "fill process died");
+	close(fd[0]);
+	if (waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "bench_sync: filling the SQLite peer %s: %s\n", path, msg);
+		remove_db(path);
+		return -1;
+	}
+	snprintf(o->peer_db, sizeof o->peer_db, "%s", path);
+	printf("# SQLite peer filled in %.1f s (not timed): %s\n", now_s() - t, path);
+	return 0;
+}
+
 static int want_phase(const opts *o, const char *phase)
 {
 	const char *p = o->phases;
@@ -643,13 +663,15 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: bench_sync [-m items] [-s samples-per-item] [-e events] [-d dir]\n"
 	                "                  [-c chunk-samples] [-b batch-items]\n"
-	                "                  [-p floor,sink,sync,evfloor,evsink,events] [-l label] [-o csv]\n");
+	                "                  [-p floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,\n"
+	                "                      evsqlpeer] [-l label] [-o csv]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	static const char *const all[] = { "floor", "sink", "sync", "evfloor", "evsink", "events" };
+	static const char *const all[] = { "floor",   "insert", "attach", "sink",   "sync",
+		                            "sqlpeer", "evfloor", "evsink", "events", "evsqlpeer" };
 	opts o;
 	peer_proc peer;
 	double floor_rate = 0, evfloor_rate = 0;
@@ -664,7 +686,7 @@ int main(int argc, char **argv)
 	o.chunk = 65536;
 	o.batch = 1000;
 	o.chunk_events = 10000; /* the governor's default */
-	o.phases = "floor,sink,sync,evfloor,evsink,events";
+	o.phases = "floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,evsqlpeer";
 	o.label = "";
 	hiveha_time_from_unix(&o.gp.t0, 1767225600, 0); /* 2026-01-01T00:00:00Z */
 	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:")) != -1) {
@@ -701,12 +723,15 @@ int main(int argc, char **argv)
 	}
 	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u\n", o.gp.items,
 	       o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch);
-	printf("%-7s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
+	printf("%-9s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
 	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu", "stall");
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
 		const char *ph = all[i];
 		int events = strncmp(ph, "ev", 2) == 0;
 		int is_floor = strstr(ph, "floor") != NULL;
+		/* attach and insert are floors too, but ratios are to floor (a) */
+		int local_only = is_floor || strcmp(ph, "attach") == 0 || strcmp(ph, "insert") == 0;
+		int sql = strstr(ph, "sqlpeer") != NULL || strcmp(ph, "attach") == 0;
 		char line[128];
 		long peer_kb = -1;
 		double peer_cpu = 0, rate, ratio = 0, bpu, ld, stall0, stall, t0;
@@ -714,21 +739,25 @@ int main(int argc, char **argv)
 
 		if (!want_phase(&o, ph) || (events && o.gp.events == 0))
 			continue;
+		if (sql && !o.peer_db[0] && fill_peer_db(&o)) {
+			failed = 1;
+			break;
+		}
 		ld = load1();
 		/* a fresh peer per phase, so that its peak RSS is this phase's
 		 * alone; forked from this thread-less process */
 		fflush(stdout);
-		if (!is_floor && peer_start(&o, &peer)) {
+		if (!local_only && peer_start(&o, strstr(ph, "sqlpeer") != NULL, &peer)) {
 			fprintf(stderr, "bench_sync: cannot start the peer process\n");
 			return 1;
 		}
 		stall0 = cpu_stall_us();
 		t0 = now_s();
-		run_phase(&o, ph, is_floor ? 0 : peer.port, &r);
+		run_phase(&o, ph, local_only ? 0 : peer.port, &r);
 		/* share of the phase during which some task waited for a CPU: how
 		 * much other work on the machine distorted the timing */
 		stall = stall0 < 0 ? -1 : (cpu_stall_us() - stall0) / 1e6 / (now_s() - t0);
-		if (!is_floor) {
+		if (!local_only) {
 			if (peer_cmd(&peer, "stats", line, sizeof line) == 0)
 				sscanf(line, "%ld %lf", &peer_kb, &peer_cpu);
 			peer_stop(&peer);
@@ -743,7 +772,7 @@ int main(int argc, char **argv)
 			ratio = rate / (events ? evfloor_rate : floor_rate);
 		}
 		bpu = r.count ? (double)(r.request_bytes + r.reply_bytes) / (double)r.count : 0;
-		printf("%-7s %10llu %8.3f %12.0f %6.2f %8llu %9.2f %9.1f %9.1f %7.2f %7.2f %6.2f%s%s\n", ph,
+		printf("%-9s %10llu %8.3f %12.0f %6.2f %8llu %9.2f %9.1f %9.1f %7.2f %7.2f %6.2f%s%s\n", ph,
 		       (unsigned long long)r.count, r.seconds, rate, ratio,
 		       (unsigned long long)r.requests, bpu, (double)r.rss_kb / 1024.0,
 		       peer_kb < 0 ? 0.0 : (double)peer_kb / 1024.0, r.cpu_s, peer_cpu, stall,
@@ -762,5 +791,7 @@ int main(int argc, char **argv)
 	}
 	if (csv)
 		fclose(csv);
+	if (o.peer_db[0])
+		remove_db(o.peer_db);
 	return failed;
 }
