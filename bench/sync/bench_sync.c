@@ -23,6 +23,9 @@
  *           10 000 per transaction through store->insert_events.
  *   evsink  as sink, EventHistory.
  *   events  as sync, EventHistory, into an empty SQLite store.
+ *   insert, attach   SQLite's own floors, on sqlite3 directly (floors_sql.c).
+ *   sqlpeer, evsqlpeer  sync and events from a peer serving an SQLite
+ *           store filled with the data set before timing (sqlpeer.c).
  *
  * Each phase that talks to the peer gets a fresh peer process, whose peak
  * RSS (VmHWM) and CPU are read when the phase ends. Wire bytes are the request and reply bodies
