@@ -127,7 +127,7 @@ awk -F, 'NR == 1 {
 	printf "| %s | %s | %s | %s | %s | %.2f | %.0f | %s | %s | %s | %.1f | %s | %.2f | %s | %s | %s |\n",
 		$1, $2, (ev ? "-" : $3), (ev ? "-" : $4), $6, $7, $8,
 		($9 > 0 ? sprintf("%.2f", $9) : "-"),
-		($2 ~ /floor/ ? "-" : $10), ($2 ~ /floor/ ? "-" : sprintf("%.2f", $14)),
+		($2 ~ /floor|^insert|^attach/ ? "-" : $10), ($2 ~ /floor|^insert|^attach/ ? "-" : sprintf("%.2f", $14)),
 		$15 / 1024, ($16 < 0 ? "-" : sprintf("%.1f", $16 / 1024)), $17,
 		($16 < 0 ? "-" : sprintf("%.2f", $18)), $19, $20
 }' "$csv" >"$out/results.md"
