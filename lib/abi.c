@@ -59,6 +59,7 @@ HH_LAYOUT(hh_abi_governor_config, hiveha_governor_config, HIVEHA_GOVERNOR_CONFIG
 static const size_t responder_config_ends[] = {
 	0,
 	HH_END(hiveha_responder_config, allocator),         /* version 1 */
+	HH_END(hiveha_responder_config, clock),             /* version 2 */
 };
 HH_LAYOUT(hh_abi_responder_config, hiveha_responder_config, HIVEHA_RESPONDER_CONFIG_VERSION,
           responder_config_ends);

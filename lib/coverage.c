@@ -19,22 +19,52 @@ void hh_gap_list_free(hh_gap_list *l)
 	l->count = 0;
 }
 
+/*
+ * Whether deputy `d` is filling its own gaps (DESIGN §5 rule 4): a round is
+ * running, or a retry is due and somebody will run it. A governor that has
+ * not started yet is about to run its start-up round. A retry overdue by
+ * more than the longest back-off has nobody to run it (a host that called
+ * run once and never polls), and a stopped governor retries nothing. Called
+ * with gov->lock held.
+ */
+static int deputy_filling(hiveha_governor *gov, const hh_deputy *d)
+{
+	if (!d->enabled)
+		return 0;
+	if (!gov->started)
+		return 1;
+	if (atomic_load(&gov->stop))
+		return 0;
+	if (d->state >= HIVEHA_DEPUTY_STARTED && d->state <= HIVEHA_DEPUTY_WAITING_FOR_REPLY)
+		return 1;
+	if (!d->next_retry_ns)
+		return 0;
+	int64_t now = gov->clock.monotonic_ns(gov->clock.ctx);
+	return now - d->next_retry_ns <= gov->cfg.retry_max_ms * 1000000;
+}
+
 int hh_governor_unvouched(hiveha_governor *gov, int kind, hiveha_time from, hiveha_time to,
-                          hh_gap_list *out)
+                          hiveha_time settled_until, hh_gap_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!gov || kind < 0 || kind >= HH_DEPUTY_KINDS)
 		return HIVEHA_EINVAL;
 	hh_mutex_lock(&gov->lock);
 	const hh_deputy *d = &gov->dep[kind];
-	hh_vouch_input in = { &d->st, 1, d->enabled, gov->started, gov->cfg.overlap_ms };
+	hh_vouch_input in = { &d->st, 1, d->enabled, gov->started, gov->cfg.overlap_ms, 0, 0, 0 };
+	in.filling = deputy_filling(gov, d);
+	in.settled_until = settled_until;
+	/* A stopped governor's instance no longer collects: its history ends
+	 * at the clean-stop mark. */
+	if (gov->started && atomic_load(&gov->stop))
+		in.stored_until = d->st.covered_until;
 	int rc = hh_unvouched(&in, from, to, NULL, &out->gaps, &out->count);
 	hh_mutex_unlock(&gov->lock);
 	return rc;
 }
 
 int hh_store_unvouched(const hiveha_store *store, int kind, hiveha_time from, hiveha_time to,
-                       hh_gap_list *out)
+                       hiveha_time settled_until, hh_gap_list *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!store || !hh_syncstate_key(kind))
@@ -44,9 +74,18 @@ int hh_store_unvouched(const hiveha_store *store, int kind, hiveha_time from, hi
 	char err[256] = "";
 	int rc = hh_syncstate_load(&st, store, kind, err, sizeof(err));
 	if (!rc) {
-		hh_vouch_input in = { &st, 0, 1, 1, 0 };
+		/* Without a governor nothing advances covered-until: a persisted
+		 * mark is where this store's synced history ends. */
+		hh_vouch_input in = { &st, 0, 1, 1, 0, 0, settled_until, 0 };
+		if (st.present)
+			in.stored_until = st.covered_until;
 		rc = hh_unvouched(&in, from, to, NULL, &out->gaps, &out->count);
 	}
 	hh_syncstate_free(&st);
 	return rc;
+}
+
+hiveha_time hh_governor_now(hiveha_governor *gov)
+{
+	return gov->clock.now(gov->clock.ctx);
 }

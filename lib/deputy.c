@@ -399,9 +399,18 @@ static int64_t backoff_ms(const hiveha_governor *gov, unsigned attempt)
 	return ms > gov->cfg.retry_max_ms ? gov->cfg.retry_max_ms : ms;
 }
 
+/* next_retry_ns is written under the lock: a responder reads it to tell
+ * its peer whether this deputy will fill its gaps (coverage.c). */
+static void set_next_retry(hiveha_governor *gov, hh_deputy *d, int64_t ns)
+{
+	hh_mutex_lock(&gov->lock);
+	d->next_retry_ns = ns;
+	hh_mutex_unlock(&gov->lock);
+}
+
 static void schedule_retry(hiveha_governor *gov, hh_deputy *d)
 {
-	d->next_retry_ns = gov->clock.monotonic_ns(gov->clock.ctx) + d->backoff_ms * 1000000;
+	set_next_retry(gov, d, gov->clock.monotonic_ns(gov->clock.ctx) + d->backoff_ms * 1000000);
 	d->backoff_ms *= 2;
 	if (d->backoff_ms > gov->cfg.retry_max_ms)
 		d->backoff_ms = gov->cfg.retry_max_ms;
@@ -441,7 +450,7 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d)
 	d->unknown_items = 0;
 	d->unknown_names[0] = '\0';
 	d->samples_round = d->events_round = d->requests_round = 0;
-	d->next_retry_ns = 0;
+	set_next_retry(gov, d, 0);
 	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_STARTED);
 
 	int rc = HIVEHA_OK;

@@ -7,9 +7,10 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "coverage.h"
 #include "governor_internal.h"
 
-static hiveha_time sub_ms(hiveha_time t, int64_t ms)
+hiveha_time hh_time_sub_ms(hiveha_time t, int64_t ms)
 {
 	hiveha_time d = ms > HIVEHA_TIME_MAX / HIVEHA_TICKS_PER_MS ? HIVEHA_TIME_MAX : ms * HIVEHA_TICKS_PER_MS;
 	return t < HIVEHA_TIME_MIN + d ? HIVEHA_TIME_MIN : t - d;
@@ -23,9 +24,9 @@ void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time
 	if (gc->expert_start) {
 		gap->from = gc->expert_start;
 	} else if (st->present && st->covered_until) {
-		gap->from = sub_ms(st->covered_until, gc->overlap_ms);
+		gap->from = hh_time_sub_ms(st->covered_until, gc->overlap_ms);
 	} else if (gc->lookback_ms > 0) {
-		gap->from = sub_ms(start, gc->lookback_ms);
+		gap->from = hh_time_sub_ms(start, gc->lookback_ms);
 	} else {
 		return;
 	}
@@ -106,13 +107,13 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 		 * is unknown: vouch for nothing until it has. Without a governor
 		 * there is no sync at all: the store is all there is. */
 		if (in->have_governor && !in->started)
-			rc = add_piece(&p, from, to, from, to, in->enabled);
+			rc = add_piece(&p, from, to, from, to, in->filling);
 	} else {
 		if (st->history_start > from)
 			rc = add_piece(&p, from, st->history_start, from, to, 0);
 		for (size_t i = 0; !rc && i < st->pending.n; i++) {
 			const hh_span *s = &st->pending.v[i];
-			int filling = in->have_governor && in->enabled && !(s->flags & HH_SPAN_PEER_LACKS);
+			int filling = in->have_governor && in->filling && !(s->flags & HH_SPAN_PEER_LACKS);
 			rc = add_pending(&p, st, s, from, to, filling);
 		}
 		for (size_t i = 0; !rc && i < st->closed.n; i++)
@@ -121,8 +122,15 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 		 * covered-until is stored here, even the overlap the start will
 		 * re-read. */
 		if (!rc && in->have_governor && !in->started && st->covered_until)
-			rc = add_piece(&p, st->covered_until, HIVEHA_TIME_MAX, from, to, in->enabled);
+			rc = add_piece(&p, st->covered_until, HIVEHA_TIME_MAX, from, to, in->filling);
 	}
+	/* Rule 5: what arrived in the last settle window may not be stored yet;
+	 * it will be, so the peer retries it. Rule 1: an instance that is not
+	 * collecting has nothing after its covered-until, and never will. */
+	if (!rc && in->settled_until)
+		rc = add_piece(&p, in->settled_until, HIVEHA_TIME_MAX, from, to, 1);
+	if (!rc && in->stored_until)
+		rc = add_piece(&p, in->stored_until, HIVEHA_TIME_MAX, from, to, 0);
 	if (rc || p.n == 0) {
 		hh_free(alloc, p.v);
 		return rc;

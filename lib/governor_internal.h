@@ -36,7 +36,7 @@ typedef struct hh_deputy {
 	hh_notes notes;                   /* this round's messages (notes.h) */
 	hiveha_progress progress;
 	hh_syncstate st;
-	int64_t next_retry_ns;            /* monotonic; 0 = nothing scheduled */
+	int64_t next_retry_ns;            /* monotonic; 0 = nothing scheduled; written under lock */
 	int64_t backoff_ms;               /* next back-off for background retries */
 	/* per round */
 	uint64_t unknown_items;
@@ -140,17 +140,23 @@ typedef struct hh_gap_config {
 void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time start,
                     hh_range *gap, int *has_gap);
 
-/* The unvouched parts of [from, to) (DESIGN §5 rule 1 and 4): before
- * history_start, pending gaps minus their held parts (filling unless the
- * peer lacks them or the deputy is disabled), closed ranges, and - before
- * start-up - everything after covered_until. `have_governor` 0 means a
- * responder without a governor: nobody is filling anything. */
+/* The unvouched parts of [from, to) (DESIGN §5 rules 1, 4 and 5): before
+ * history_start, pending gaps minus their held parts (filling only while
+ * the deputy is filling - `filling` - and the peer does not lack them),
+ * closed ranges, before start-up everything after covered_until, and
+ * everything at or after the caps: `settled_until` (now - settle: filling,
+ * it will be stored) and `stored_until` (covered-until of an instance that
+ * is not collecting: not filling). A cap of 0 is none. `have_governor` 0
+ * means a responder without a governor: nobody is filling anything. */
 typedef struct hh_vouch_input {
 	const hh_syncstate *st;
 	int have_governor;
 	int enabled;
 	int started;
 	int64_t overlap_ms;
+	int filling;               /* the deputy is in a round, has a retry due, or starts soon */
+	hiveha_time settled_until; /* 0 = no cap */
+	hiveha_time stored_until;  /* 0 = no cap */
 } hh_vouch_input;
 
 int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,

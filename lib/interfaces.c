@@ -229,7 +229,10 @@ int hiveha_governor_config_init(hiveha_governor_config *cfg, unsigned int versio
 
 int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version)
 {
-	return init_versioned(&hh_abi_responder_config, cfg, version);
+	int rc = init_versioned(&hh_abi_responder_config, cfg, version);
+	if (!rc && version >= 2)
+		cfg->settle_ms = HIVEHA_DEFAULT_SETTLE_MS; /* 0 is a meaningful window */
+	return rc;
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -49,6 +49,14 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 	a = c.allocator;
 	if (a && (!a->malloc || !a->realloc || !a->free))
 		return HIVEHA_EINVAL;
+	/* version 2: a version 1 config has neither (the copy zeroed them) and
+	 * gets the default settle window */
+	if (c.version < 2)
+		c.settle_ms = HIVEHA_DEFAULT_SETTLE_MS;
+	if (c.settle_ms < 0)
+		return HIVEHA_EINVAL;
+	if (c.clock && (rc = hiveha_clock_check(c.clock, msg, sizeof(msg))))
+		return rc;
 	if ((rc = hiveha_store_check(store, 0, msg, sizeof(msg))))
 		return rc;
 	if (!(r = hh_calloc(a, 1, sizeof(*r))))
@@ -75,6 +83,11 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 	r->max_items = or_default(c.max_items, DEFAULT_MAX_ITEMS);
 	r->on_log = c.on_log;
 	r->log_payload = c.payload;
+	r->settle_ms = c.settle_ms;
+	if (c.clock) {
+		hh_abi_copy_in(&hh_abi_clock, &r->clock, c.clock); /* version checked above */
+		r->has_clock = 1;
+	}
 	*out = r;
 	return 0;
 nomem:
@@ -123,22 +136,36 @@ size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked)
 	return max > 8192 ? max - 4096 : max / 2;
 }
 
+/* The host's time base: the configured clock, else the governor's. */
+static hiveha_time responder_now(hiveha_responder *r)
+{
+	if (r->has_clock)
+		return r->clock.now(r->clock.ctx);
+	if (r->governor)
+		return hh_governor_now(r->governor);
+	return hh_time_realtime();
+}
+
 int hh_responder_gaps(hiveha_responder *r, int kind, hiveha_time from, hiveha_time to,
                       hh_gap **gaps_out, size_t *count_out, hh_errbuf *err)
 {
 	hh_gap_list list = { NULL, 0 };
 	hh_limits lim;
+	hiveha_time settled = 0;
 	size_t n;
 	int rc;
 
 	*gaps_out = NULL;
 	*count_out = 0;
+	/* DESIGN §5 rule 5: what arrived in the last settle_ms may not be
+	 * stored yet; even a settle window of 0 never vouches for the future. */
+	settled = hh_time_sub_ms(responder_now(r), r->settle_ms);
 	if (r->coverage)
 		rc = r->coverage(r->coverage_ctx, kind, from, to, &list);
 	else if (r->governor)
-		rc = hh_governor_unvouched(r->governor, kind, from, to, &list);
+		rc = hh_governor_unvouched(r->governor, kind, from, to, settled, &list);
 	else
-		rc = hh_store_unvouched(&r->store, kind, from, to, &list);
+		rc = hh_store_unvouched(&r->store, kind, from, to, settled, &list);
 	if (rc) {
 		if (!r->coverage)
 			hh_gap_list_free(&list);
@@ -204,7 +231,7 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	/* Both sides announce their highest version; each uses the lower. */
 	reply.protocol = HH_PROTOCOL_VERSION;
 	reply.instance_id = r->instance_id;
-	reply.clock = hh_time_realtime();
+	reply.clock = responder_now(r);
 	reply.caps = HH_CAPS;
 	/* what hh_responder_limits() lets a request carry, and our page cap */
 	reply.limits.request_bytes = r->max_request_bytes;

@@ -41,6 +41,9 @@ struct hiveha_responder {
 	uint32_t max_items;
 	hiveha_log_fn on_log;
 	void *log_payload;
+	int64_t settle_ms;
+	hiveha_clock clock;             /* borrowed; valid when has_clock */
+	int has_clock;
 	hiveha_store store;
 	hiveha_governor *governor;
 	hh_unvouched_fn coverage;       /* NULL: governor / store */

@@ -47,7 +47,7 @@ head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/token"
 pa=$(hh_free_port)
 pb=$(hh_free_port)
 while [ "$pb" = "$pa" ]; do pb=$(hh_free_port); done
-common=(--token-file "$dir/token" --simulate "$items:$hz" --sync-delay-ms 500)
+common=(--token-file "$dir/token" --simulate "$items:$hz" --settle-ms 500)
 
 step "$(elapsed) starting node A on 127.0.0.1:$pa ($items items at $hz Hz)"
 hh_node_start A "$dir/a.log" --name A --db "$dir/a.db" --listen "127.0.0.1:$pa" \

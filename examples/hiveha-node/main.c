@@ -37,7 +37,9 @@ static const char usage_text[] =
 	"  --heartbeat-ms N         covered-until period (default 10000)\n"
 	"  --batch-items N --chunk-samples N --chunk-events N   request sizes\n"
 	"  --max-attempts N         start-up attempts before giving up (default 3)\n"
-	"  --sync-delay-ms N        wait before the start-up sync (default 1000)\n"
+	"  --settle-ms N            vouch to the peer only for what is N ms old (default 5000;\n"
+	"                           at least the --flush-ms of this node)\n"
+	"  --sync-delay-ms N        wait before the start-up sync (default 0)\n"
 	"  --flush-ms N             simulator store period (default 100)\n"
 	"  --progress-ms N          plain progress line period off a terminal (default 1000; 0: all)\n"
 	"  --run-for-ms N           stop by itself after N ms\n"
@@ -111,6 +113,7 @@ static int parse_number(node_args *a, node_options *o, int *handled)
 		{ "--lookback-ms", &o->lookback_ms, NULL, 0, INT64_MAX / 10000 },
 		{ "--heartbeat-ms", &o->heartbeat_ms, NULL, 1, INT32_MAX },
 		{ "--sync-delay-ms", &o->sync_delay_ms, NULL, 0, 3600000 },
+		{ "--settle-ms", &o->settle_ms, NULL, 0, 3600000 },
 		{ "--flush-ms", &o->flush_ms, NULL, 1, 60000 },
 		{ "--progress-ms", &o->progress_ms, NULL, 0, 3600000 },
 		{ "--run-for-ms", &o->run_for_ms, NULL, 1, INT32_MAX },
@@ -144,7 +147,8 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 	memset(o, 0, sizeof(*o));
 	o->deputies = HIVEHA_DEPUTIES_HIVE;
 	o->overlap_ms = -1; /* the library default */
-	o->sync_delay_ms = 1000;
+	o->sync_delay_ms = 0;
+	o->settle_ms = -1; /* the library default */
 	o->flush_ms = 100;
 	o->progress_ms = 1000;
 	node_args_init(&a, argc, argv, first);

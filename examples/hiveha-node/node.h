@@ -52,7 +52,8 @@ typedef struct node_options {
 	uint32_t chunk_samples;
 	uint32_t chunk_events;
 	uint32_t max_attempts;
-	int64_t sync_delay_ms;        /* wait before the start-up sync (peer's storing latency) */
+	int64_t sync_delay_ms;        /* wait before the start-up sync; 0 (the settle window covers the peer's storing latency) */
+	int64_t settle_ms;            /* responder settle window; -1 = the library default */
 	int64_t flush_ms;             /* simulator: how often collected samples are stored */
 	int64_t progress_ms;          /* plain progress line period; 0 = every update */
 	int64_t run_for_ms;           /* stop by itself after this long; 0 = until a signal */

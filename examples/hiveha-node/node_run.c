@@ -119,18 +119,25 @@ static void on_state(const char *name, const hiveha_value *value, void *payload)
 	}
 }
 
-/* 0 while the start-up sync runs, 1 when it succeeded, -1 when a deputy failed. */
-static int startup_result(struct startup *su, unsigned deputies)
+/* 0 while the start-up sync runs, 1 when it succeeded, -1 when a deputy
+ * failed. A deputy that finished ok with ranges still pending - the young
+ * tail of its gap the peer had not settled yet - is still running: the
+ * governor retries that tail once it has settled. */
+static int startup_result(struct startup *su, unsigned deputies, hiveha_governor *gov)
 {
 	int failed = 0;
 	for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 		if (!(deputies & HIVEHA_DEPUTY_MASK(k)))
 			continue;
 		int r = atomic_load(&su->result[k]);
+		hiveha_deputy_snapshot s;
 		if (r == 0)
 			return 0;
 		if (r == HIVEHA_DEPUTY_FINISHED_WITH_ERROR)
 			failed = 1;
+		else if (!hiveha_governor_snapshot(gov, k, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION) &&
+		         s.pending_gaps > 0)
+			return 0;
 	}
 	return failed ? -1 : 1;
 }
@@ -233,6 +240,10 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 	rcfg.instance_id = opt->name;
 	rcfg.token = cfg.token;
 	rcfg.on_log = node_on_log;
+	/* The simulator stores every --flush-ms: what it collected since may
+	 * not be in the store yet, so the peer is told to come back for it. */
+	if (opt->settle_ms >= 0)
+		rcfg.settle_ms = opt->settle_ms;
 	rc = hiveha_responder_new(&n->resp, &rcfg, &n->store, n->gov);
 	if (rc) {
 		node_errf("cannot create the responder: %s", hiveha_strerror(rc));
@@ -344,7 +355,7 @@ int node_run(const node_options *opt)
 			node_logf("governor started: syncing from %s", opt->peer ? opt->peer : "(no peer)");
 		}
 		if (started && !reported) {
-			int r = startup_result(&n.su, opt->deputies);
+			int r = startup_result(&n.su, opt->deputies, n.gov);
 			if (r > 0) {
 				reported = 1;
 				node_logf("start-up sync finished ok");

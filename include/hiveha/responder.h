@@ -9,7 +9,8 @@
  * What it vouches for: for each requested range it reports the sub-ranges
  * this instance's own history covers - the range minus the instance's own
  * pending gaps, read from the governor it is attached to (or from the
- * persisted sync state in the store when it has none).
+ * persisted sync state in the store when it has none), and never anything
+ * newer than its clock's now - settle_ms.
  *
  * Threads: hiveha_responder_handle() may be called from any number of
  * threads at once. new / free from one thread, with no handle() running.
@@ -27,9 +28,17 @@ HIVEHA_BEGIN_DECLS
 /** The responder. Opaque. */
 typedef struct hiveha_responder hiveha_responder;
 
-#define HIVEHA_RESPONDER_CONFIG_VERSION 1
+#define HIVEHA_RESPONDER_CONFIG_VERSION 2
 
-/** Responder configuration; 0 / NULL members mean the documented default. */
+/** Default settle window: what arrived this recently may not be stored yet. */
+#define HIVEHA_DEFAULT_SETTLE_MS 5000
+
+/**
+ * Responder configuration; 0 / NULL members mean the documented default,
+ * except settle_ms, where 0 means no settle window (its default comes from
+ * the initialiser). Members of a version are read only when `version` says
+ * the host's struct has them.
+ */
 typedef struct hiveha_responder_config {
 	unsigned int version;          /**< HIVEHA_RESPONDER_CONFIG_VERSION */
 
@@ -44,12 +53,35 @@ typedef struct hiveha_responder_config {
 	hiveha_log_fn on_log;          /**< optional */
 	void *payload;                 /**< passed to on_log */
 	const hiveha_allocator *allocator; /**< optional; copied */
+
+	/* ---- version 2 ---- */
+	/**
+	 * Settle window: nothing newer than clock now - settle_ms is vouched
+	 * for, because samples and events received that recently may not be
+	 * stored yet; the peer retries that tail once it has settled.
+	 * 0 = none; the _INIT macro and config_init set
+	 * HIVEHA_DEFAULT_SETTLE_MS (also the value for a version 1 config).
+	 * Negative: HIVEHA_EINVAL.
+	 */
+	int64_t settle_ms;
+	/**
+	 * Optional. The clock whose `now` the hello reply reports and the
+	 * settle window counts from. Borrowed: the struct is copied, its
+	 * `destroy` is never called, and its `ctx` must stay valid until the
+	 * responder is freed. NULL: the governor's clock when there is a
+	 * governor, else the system clock.
+	 */
+	const hiveha_clock *clock;
 } hiveha_responder_config;
 
 #define HIVEHA_RESPONDER_CONFIG_INIT { HIVEHA_RESPONDER_CONFIG_VERSION, NULL, NULL, 0, 0, 0, 0, 0, \
-	NULL, NULL, NULL }
+	NULL, NULL, NULL, HIVEHA_DEFAULT_SETTLE_MS, NULL }
 
-/** Zeroes `cfg` and sets its version. HIVEHA_EVERSION for 0 or a newer version, HIVEHA_EINVAL for NULL. */
+/**
+ * Sets `cfg` to HIVEHA_RESPONDER_CONFIG_INIT for `version`: zeroes, and
+ * settle_ms = HIVEHA_DEFAULT_SETTLE_MS from version 2. HIVEHA_EVERSION for
+ * 0 or a newer version, HIVEHA_EINVAL for NULL.
+ */
 HIVEHA_API int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int version);
 
 /**

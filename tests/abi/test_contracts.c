@@ -180,9 +180,15 @@ static void pair_init(pair *p)
 		hiveha_value_set_double(&s[i].value, i);
 	}
 	cr_assert_eq(memstore_append_samples(&p->peer, "A", s, 3), 0);
-	cr_assert_eq(hiveha_responder_new(&p->resp, NULL, &p->peer, NULL), 0);
-	cr_assert_eq(looptransport_new_responder(&p->transport, p->resp), 0);
+	/* both instances on the fake time base: a skew beyond the overlap would
+	 * stop the sync (the responder keeps a reference to the clock) */
 	cr_assert_eq(fakeclock_new(&p->clock, T, 0), 0);
+	fakeclock_ref(&p->clock);
+	hiveha_responder_config rcfg;
+	hiveha_responder_config_init(&rcfg, HIVEHA_RESPONDER_CONFIG_VERSION);
+	rcfg.clock = &p->clock;
+	cr_assert_eq(hiveha_responder_new(&p->resp, &rcfg, &p->peer, NULL), 0);
+	cr_assert_eq(looptransport_new_responder(&p->transport, p->resp), 0);
 	hiveha_governor_config_init(&p->cfg, HIVEHA_GOVERNOR_CONFIG_VERSION);
 	p->cfg.peer = "peer";
 	p->cfg.start_time = T;
@@ -193,6 +199,7 @@ static void pair_init(pair *p)
 static void pair_fini(pair *p)
 {
 	hiveha_responder_free(p->resp); /* destroys the peer store */
+	fakeclock_free(&p->clock);       /* the responder's reference */
 }
 
 static int pair_run(pair *p, const hiveha_store *local, hiveha_governor **gov_out)

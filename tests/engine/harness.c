@@ -502,10 +502,9 @@ void h_peer_responder(harness *h, int with_peer_gov)
 		pc.overlap_ms = 1;
 		hiveha_transport pt;
 		cr_assert_eq(looptransport_new_with_handler(&pt, unreachable, NULL), 0);
-		hiveha_clock pclock;
-		cr_assert_eq(fakeclock_new(&pclock, 1000000, 0), 0);
 		h_store_ref(&h->peer);
-		cr_assert_eq(hiveha_governor_new(&h->peer_gov, &pc, &h->peer, &pt, &pclock), 0);
+		fakeclock_ref(&h->peer_clock);
+		cr_assert_eq(hiveha_governor_new(&h->peer_gov, &pc, &h->peer, &pt, &h->peer_clock), 0);
 	}
 	hiveha_responder_config rc;
 	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
@@ -514,6 +513,10 @@ void h_peer_responder(harness *h, int with_peer_gov)
 	rc.max_request_bytes = h->peer_max_request_bytes;
 	rc.max_items = h->peer_max_items;
 	rc.max_reply_bytes = h->peer_max_reply_bytes;
+	/* Both instances share the test's time base: no skew, and the peer's
+	 * "now" is the fake clock's. Tests of the settle window set their own. */
+	rc.clock = h->peer_resp_clock ? h->peer_resp_clock : &h->clock;
+	rc.settle_ms = h->peer_settle_ms;
 	if (!with_peer_gov)
 		h_store_ref(&h->peer);
 	cr_assert_eq(hiveha_responder_new(&h->responder, &rc, &h->peer, h->peer_gov), 0);
@@ -531,7 +534,9 @@ void h_init(harness *h)
 	cr_assert_not_null(h->states);
 	h_store_new(&h->peer);
 	h_store_new(&h->local);
-	cr_assert_eq(fakeclock_new(&h->clock, 1000, 0), 0);
+	/* Far after every time a test syncs: a peer never vouches for its future. */
+	cr_assert_eq(fakeclock_new(&h->clock, H_NOW, 0), 0);
+	cr_assert_eq(fakeclock_new(&h->peer_clock, H_NOW, 0), 0);
 	h_peer_responder(h, 0);
 	hiveha_governor_config_init(&h->cfg, HIVEHA_GOVERNOR_CONFIG_VERSION);
 	h->cfg.instance_id = "local";
@@ -590,6 +595,7 @@ void h_fini(harness *h)
 	hiveha_governor_free(h->peer_gov);
 	looptransport_free(&h->transport);
 	fakeclock_free(&h->clock);
+	fakeclock_free(&h->peer_clock);
 	h_store_free(&h->peer);
 	h_store_free(&h->local);
 	free(h->states);

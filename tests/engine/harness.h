@@ -30,6 +30,9 @@ extern const char *const h_backend;
 
 #define H_MAX_STATES 4096
 
+/* The fake clock's wall time at h_init (ticks). */
+#define H_NOW ((hiveha_time)10000000000000)
+
 typedef struct h_state_event {
 	char name[64];
 	int64_t i;        /* DeputyState */
@@ -42,7 +45,10 @@ typedef struct harness {
 	hiveha_responder *responder;
 	hiveha_governor *peer_gov;  /* optional: peer's governor for live vouching */
 	hiveha_transport transport; /* reference held by the test */
-	hiveha_clock clock;         /* reference held by the test */
+	hiveha_clock clock;         /* reference held by the test; the peer's responder reads it too */
+	int64_t peer_settle_ms;     /* the peer responder's settle window (h_peer_responder); 0 */
+	const hiveha_clock *peer_resp_clock; /* NULL: the peer responder reads `clock` */
+	hiveha_clock peer_clock;    /* the peer governor's clock (reference held by the test) */
 	hiveha_governor_config cfg;
 	hiveha_governor *gov;
 	h_state_event *states;
@@ -67,7 +73,8 @@ int h_run(harness *h);
 /* As h_run, but a failing hiveha_governor_new is returned too (gov stays NULL). */
 int h_try_run(harness *h);
 /* Recreates the responder; with `with_peer_gov` the peer gets a governor
- * (not started) that supplies live vouching from the peer's sync state. */
+ * (not started; clock `peer_clock`, its own peer unreachable) that supplies
+ * live vouching from the peer's sync state. */
 void h_peer_responder(harness *h, int with_peer_gov);
 
 /* ---- stores of the selected backend ------------------------------------ */

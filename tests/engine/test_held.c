@@ -169,7 +169,8 @@ Test(held, both_restarted_keep_what_either_stored)
 	char buf[256];
 	/* A vouches for [190, 200) while its own gap re-reads it */
 	hh_gap_list l;
-	cr_assert_eq(hh_governor_unvouched(A.gov, HIVEHA_DEPUTY_TREND, 100 * U, 300 * U, &l), 0);
+	cr_assert_eq(hh_governor_unvouched(A.gov, HIVEHA_DEPUTY_TREND, 100 * U, 300 * U, 0, &l),
+	             0);
 	cr_assert_eq(l.count, 1);
 	cr_assert_eq(l.gaps[0].from, 200 * U, "A refuses to vouch from %lld ms on",
 	             (long long)(l.gaps[0].from / U));

@@ -132,7 +132,7 @@ Test(unvouched, coverage_rules)
 	cr_assert_eq(hh_spans_add(&st.closed, 60, 70), 0);
 	hh_gap *g = NULL;
 	size_t n = 0;
-	hh_vouch_input in = { &st, 1, 1, 1, 0 };
+	hh_vouch_input in = { .st = &st, .have_governor = 1, .enabled = 1, .started = 1, .filling = 1 };
 	cr_assert_eq(hh_unvouched(&in, 0, 80, NULL, &g, &n), 0);
 	cr_assert_eq(n, 4);
 	cr_assert(g[0].from == 0 && g[0].to == 5 && !g[0].filling);
@@ -144,18 +144,18 @@ Test(unvouched, coverage_rules)
 	cr_assert_eq(hh_unvouched(&in, 30, 40, NULL, &g, &n), 0);
 	cr_assert_eq(n, 0);
 	/* before start-up: everything after covered-until - overlap is pending */
-	hh_vouch_input early = { &st, 1, 1, 0, 0 };
+	hh_vouch_input early = { .st = &st, .have_governor = 1, .enabled = 1, .filling = 1 };
 	cr_assert_eq(hh_unvouched(&early, 90, 200, NULL, &g, &n), 0);
 	cr_assert_eq(n, 1);
 	cr_assert(g[0].from == 100 && g[0].to == 200 && g[0].filling);
 	free(g);
 	/* without a governor nothing is being filled */
-	hh_vouch_input none = { &st, 0, 1, 1, 0 };
+	hh_vouch_input none = { .st = &st, .enabled = 1, .started = 1, .filling = 1 };
 	cr_assert_eq(hh_unvouched(&none, 20, 30, NULL, &g, &n), 0);
 	cr_assert(n == 1 && !g[0].filling);
 	free(g);
 	/* a disabled deputy fills nothing */
-	hh_vouch_input off = { &st, 1, 0, 1, 0 };
+	hh_vouch_input off = { .st = &st, .have_governor = 1, .started = 1 };
 	cr_assert_eq(hh_unvouched(&off, 20, 30, NULL, &g, &n), 0);
 	cr_assert(n == 1 && !g[0].filling);
 	free(g);

@@ -99,6 +99,7 @@ Test(windows, w3b_clean_stop_leaves_a_mark)
 
 	h.cfg.overlap_ms = 5;
 	h.cfg.start_time = 200 * U;
+	fakeclock_set_now(&h.clock, 200 * U); /* the peer vouches up to its now */
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "[145..199]");
 }
@@ -144,6 +145,7 @@ Test(windows, failed_sync_keeps_gap_pending_for_the_next_start)
 	/* next start, peer back: the old gap and the new one are filled */
 	looptransport_set_peer_down(&h.transport, 0);
 	h.cfg.start_time = 250 * U;
+	fakeclock_set_now(&h.clock, 250 * U); /* the peer vouches up to its now */
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "[100..249]");
 }
@@ -239,6 +241,7 @@ Test(windows, marks_never_pass_stored_until)
 
 	h.cfg.overlap_ms = 0;
 	h.cfg.start_time = 200 * U;
+	fakeclock_set_now(&h.clock, 200 * U); /* the peer vouches up to its now */
 	cr_assert_eq(h_run(&h), 0, "%s", h.log);
 	cr_assert_str_eq(runs(buf, sizeof(buf)), "[125..199]");
 }

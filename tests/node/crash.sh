@@ -23,7 +23,7 @@ echo "crash-test-token" >"$dir/token"
 pa=$(hh_free_port)
 pb=$(hh_free_port)
 while [ "$pb" = "$pa" ]; do pb=$(hh_free_port); done
-common=(--token-file "$dir/token" --simulate "$items:$hz" --flush-ms 250 --overlap-ms 1000)
+common=(--token-file "$dir/token" --simulate "$items:$hz" --flush-ms 250 --settle-ms 750 --overlap-ms 1000)
 b_args=(--name B --db "$dir/b.db" --listen "127.0.0.1:$pb" --peer "127.0.0.1:$pa"
 	"${common[@]}" --batch-items 4 --chunk-samples 400 --chunk-events 50 --progress-ms 0)
 
