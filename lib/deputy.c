@@ -127,9 +127,10 @@ static int save_state(hiveha_governor *gov, hh_deputy *d, const hh_syncstate *ne
 
 /* Closes [from, to) as nobody's, except what this instance stored itself
  * there: that is no longer pending either (the peer has nothing to add)
- * but stays vouched for, so the peer can still fill it from here. */
+ * but stays vouched for, so the peer can still fill it from here. `why`
+ * ends the warning for the closed parts. */
 static int close_unheld(hiveha_governor *gov, hh_deputy *d, hh_syncstate *next, hiveha_time from,
-                        hiveha_time to)
+                        hiveha_time to, const char *why)
 {
 	hh_spans lost;
 	hh_spans_init(&lost, gov->alloc);
@@ -148,17 +149,27 @@ static int close_unheld(hiveha_governor *gov, hh_deputy *d, hh_syncstate *next, 
 		rc = hh_spans_add(&next->closed, lost.v[i].from, lost.v[i].to);
 		char r[100];
 		fmt_range(r, sizeof(r), lost.v[i].from, lost.v[i].to);
-		hh_dep_note(gov, d, HIVEHA_LOG_WARN,
-		            "%s closed: neither instance has this history (both were down)", r);
+		hh_dep_note(gov, d, HIVEHA_LOG_WARN, "%s closed: %s", r, why);
 	}
 	hh_spans_free(&lost);
 	return rc;
+}
+
+/* Rounds of the gap `gap` (an exact pending span) the peer answered "still
+ * filling" for so far. */
+static int filling_rounds(const hh_deputy *d, hh_range gap)
+{
+	for (size_t i = 0; i < d->st.pending.n; i++)
+		if (d->st.pending.v[i].from == gap.from && d->st.pending.v[i].to == gap.to)
+			return HH_SPAN_ROUNDS(d->st.pending.v[i].flags);
+	return 0;
 }
 
 int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_gap *gaps, size_t n)
 {
 	hh_syncstate next;
 	hh_syncstate_init(&next, gov->alloc);
+	int rounds = filling_rounds(d, gap) + 1;
 	int rc = hh_syncstate_copy(&next, &d->st);
 	/* what the peer vouches for becomes fresh work */
 	if (!rc)
@@ -170,14 +181,24 @@ int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_ga
 			continue;
 		char r[100];
 		fmt_range(r, sizeof(r), from, to);
-		if (gaps[i].filling) {
-			rc = hh_spans_set(&next.pending, from, to, HH_SPAN_PEER_LACKS);
+		if (gaps[i].filling && rounds <= HH_MAX_FILLING_ROUNDS) {
+			rc = hh_spans_set(&next.pending, from, to,
+			                  HH_SPAN_WITH_ROUNDS(HH_SPAN_PEER_LACKS, rounds));
 			hh_dep_note(gov, d, HIVEHA_LOG_INFO,
-			            "%s stays pending: the peer is still filling it, retry later", r);
+			            "%s stays pending: the peer is still filling it or has not stored it "
+			            "yet (round %d of at most %d), retry later",
+			            r, rounds, HH_MAX_FILLING_ROUNDS);
 		} else {
+			char why[128];
+			if (gaps[i].filling)
+				snprintf(why, sizeof(why),
+				         "the peer still says it is filling it after %d rounds; local data "
+				         "there is kept", HH_MAX_FILLING_ROUNDS);
+			else
+				snprintf(why, sizeof(why), "neither instance has this history (both were down)");
 			rc = hh_spans_remove(&next.pending, from, to);
 			if (!rc)
-				rc = close_unheld(gov, d, &next, from, to);
+				rc = close_unheld(gov, d, &next, from, to, why);
 		}
 	}
 	if (next.ck.active && next.ck.gap_from == gap.from && next.ck.gap_to == gap.to)

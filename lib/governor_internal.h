@@ -120,6 +120,11 @@ int hh_dep_resplit(hiveha_governor *gov, hh_deputy *d, hh_range gap, const hh_ga
 int hh_dep_commit_state(hiveha_governor *gov, hh_deputy *d, hiveha_store_txn *txn,
                         const hh_syncstate *next);
 
+/* A range the peer keeps answering "still filling" for is asked again in
+ * at most this many rounds, then closed with a warning (DESIGN §5 rule 4):
+ * about an hour with the default back-off (1 s doubling to 60 s). */
+#define HH_MAX_FILLING_ROUNDS 60
+
 /* Outcome of filling one gap. */
 #define HH_FILL_DONE 0
 #define HH_FILL_RESPLIT 1   /* the gap was split; pick again */

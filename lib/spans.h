@@ -14,6 +14,11 @@
 
 /* The peer answered that it lacks this range and is filling it itself. */
 #define HH_SPAN_PEER_LACKS 0x1
+/* Bits 8..23: rounds in which the peer answered "still filling" for this
+ * range (DESIGN §5 rule 4 bounds them). */
+#define HH_SPAN_ROUNDS_MAX 0xffff
+#define HH_SPAN_ROUNDS(flags) ((int)(((unsigned)(flags) >> 8) & HH_SPAN_ROUNDS_MAX))
+#define HH_SPAN_WITH_ROUNDS(flags, n) (((flags) & 0xff) | ((n) << 8))
 
 typedef struct hh_span {
 	hiveha_time from, to; /* half-open, from < to */

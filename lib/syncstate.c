@@ -145,6 +145,9 @@ static int add_spans(cJSON *obj, const char *name, const hh_spans *s)
 		if (s->v[i].flags & HH_SPAN_PEER_LACKS)
 			if (!cJSON_AddTrueToObject(o, "peer_lacks"))
 				return HIVEHA_ENOMEM;
+		if (HH_SPAN_ROUNDS(s->v[i].flags))
+			if (!cJSON_AddNumberToObject(o, "filling_rounds", HH_SPAN_ROUNDS(s->v[i].flags)))
+				return HIVEHA_ENOMEM;
 	}
 	return HIVEHA_OK;
 }
@@ -243,6 +246,13 @@ static int get_spans(const cJSON *obj, const char *name, hh_spans *s)
 			return HIVEHA_EPROTOCOL;
 		int flags = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "peer_lacks")) ?
 		                    HH_SPAN_PEER_LACKS : 0;
+		const cJSON *rounds = cJSON_GetObjectItemCaseSensitive(o, "filling_rounds");
+		if (rounds) {
+			if (!cJSON_IsNumber(rounds) || !(rounds->valuedouble >= 0) ||
+			    rounds->valuedouble > HH_SPAN_ROUNDS_MAX)
+				return HIVEHA_EPROTOCOL;
+			flags = HH_SPAN_WITH_ROUNDS(flags, (int)rounds->valuedouble);
+		}
 		int rc = hh_spans_set(s, from, to, flags);
 		if (rc)
 			return rc;

@@ -5,6 +5,8 @@
  * other's holes forever.
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "governor_internal.h"
@@ -251,4 +253,183 @@ Test(unvouched, mutual_hole_terminates)
 	fakeclock_free(&clock);
 	h_store_free(&sa);
 	h_store_free(&sb);
+}
+
+/* ---- U3: a peer governor that will not fill its gap is not "filling" --- */
+
+static size_t local_pending(void)
+{
+	hh_syncstate st = local_state();
+	size_t n = st.pending.n;
+	hh_syncstate_free(&st);
+	return n;
+}
+
+/* The peer's governor ran once and failed (its own peer is unreachable):
+ * [14,17) stays pending there, with a retry scheduled. */
+static void peer_ran_and_failed(void)
+{
+	hiveha_time pending[] = { 14, 17 };
+	h_put_state(&h.peer, HIVEHA_DEPUTY_TREND, FAR, 0, pending, 1, NULL, 0, 0);
+	h_peer_responder(&h, 1);
+	cr_assert_neq(hiveha_governor_run(h.peer_gov), 0);
+	hiveha_deputy_snapshot s;
+	cr_assert_eq(hiveha_governor_snapshot(h.peer_gov, HIVEHA_DEPUTY_TREND, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
+	cr_assert_eq(s.state, HIVEHA_DEPUTY_FINISHED_WITH_ERROR);
+}
+
+Test(unvouched, u1_peer_retry_due_keeps_range_pending)
+{
+	peer_ran_and_failed();
+	/* its retry is due within its back-off: it is filling */
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (15,1) (18,3)");
+	cr_assert_eq(local_pending(), 1);
+}
+
+Test(unvouched, u3_peer_that_never_polls_is_not_filling)
+{
+	peer_ran_and_failed();
+	/* nobody polls the peer's governor: its retry is overdue by more than
+	 * its longest back-off (60 s), and will never run */
+	fakeclock_advance(&h.peer_clock, 3600 * INT64_C(1000000000));
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (15,1) (18,3)");
+	hh_syncstate st = local_state();
+	cr_assert_eq(st.pending.n, 0, "the local retries a hole nobody fills");
+	cr_assert_eq(st.closed.n, 1);
+	cr_assert(st.closed.v[0].from == 14 && st.closed.v[0].to == 17);
+	hh_syncstate_free(&st);
+	cr_assert(strstr(h_sync_state(&h, "TrendHistory"), "closed"), "%s",
+	          h_sync_state(&h, "TrendHistory"));
+}
+
+Test(unvouched, u3_stopped_peer_governor_is_not_filling)
+{
+	peer_ran_and_failed();
+	/* the peer's host stopped its governor: no retry will come */
+	cr_assert_eq(hiveha_governor_stop(h.peer_gov), 0);
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (15,1) (18,3)");
+	cr_assert_eq(local_pending(), 0);
+}
+
+/* The peer's governor never starts: it claims to be about to fill [14,17)
+ * for ever. The local asks again a bounded number of rounds, then closes
+ * the range with a warning and keeps its own sample there. */
+Test(unvouched, filling_range_is_closed_after_max_rounds)
+{
+	hiveha_time pending[] = { 14, 17 };
+	h_put_state(&h.peer, HIVEHA_DEPUTY_TREND, FAR, 0, pending, 1, NULL, 0, 0);
+	h_peer_responder(&h, 1);
+	h.cfg.retry_max_ms = 1000;
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	for (int i = 0; local_pending() && i < 10 * HH_MAX_FILLING_ROUNDS; i++) {
+		int64_t next = 0;
+		cr_assert_eq(hiveha_governor_poll(h.gov, &next), 0, "%s", h.log);
+		fakeclock_advance(&h.clock, (next + 1) * 1000000);
+	}
+	/* the first round asks for [10,20), then [10,14) and [17,20); each
+	 * retry asks for [14,17) once, and the 60th retry (its 61st ask) closes it */
+	looptransport_counts c;
+	looptransport_get_counts(&h.transport, &c);
+	uint64_t rounds = c.exchanges[LOOPTRANSPORT_TIMESERIES];
+	cr_assert_eq(local_pending(), 0, "still pending after %llu rounds", (unsigned long long)rounds);
+	cr_assert_eq(rounds, 2 + HH_MAX_FILLING_ROUNDS + 1, "closed after %llu rounds",
+	             (unsigned long long)rounds);
+	hh_syncstate st = local_state();
+	cr_assert(st.closed.n == 1 && st.closed.v[0].from == 14 && st.closed.v[0].to == 17);
+	hh_syncstate_free(&st);
+	cr_assert(strstr(h_sync_state(&h, "TrendHistory"), "still says it is filling"), "%s",
+	          h_sync_state(&h, "TrendHistory"));
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (15,1) (18,3)");
+}
+
+/* The rounds survive a restart: they are part of the persisted state. */
+Test(unvouched, filling_rounds_are_persisted)
+{
+	hiveha_time pending[] = { 14, 17 };
+	h_put_state(&h.peer, HIVEHA_DEPUTY_TREND, FAR, 0, pending, 1, NULL, 0, 0);
+	h_peer_responder(&h, 1);
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	h_gov_free(&h);
+	hh_syncstate st = local_state();
+	cr_assert_eq(st.pending.n, 1);
+	cr_assert_eq(HH_SPAN_ROUNDS(st.pending.v[0].flags), 1);
+	cr_assert(st.pending.v[0].flags & HH_SPAN_PEER_LACKS);
+	hh_syncstate_free(&st);
+}
+
+/* ---- S1: the peer's unstored tail (DESIGN §5 rule 5) -------------------- */
+
+Test(unvouched, s1_young_tail_waits_for_the_settle_window)
+{
+	/* settle 1 ms = 10000 ticks; the peer's (and our) clock just after the
+	 * gap's end: all of [10,20) is younger than the settle window */
+	h.peer_settle_ms = 1;
+	h_peer_responder(&h, 0);
+	fakeclock_set_now(&h.clock, 20 + 5000);
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(15,1)", "replaced before settled");
+	hh_syncstate st = local_state();
+	cr_assert_eq(st.pending.n, 1, "the young tail was closed before it settled");
+	cr_assert(st.pending.v[0].from == 10 && st.pending.v[0].to == 20);
+	cr_assert_eq(st.closed.n, 0);
+	hh_syncstate_free(&st);
+
+	/* the peer stores what it had received: (14,9) */
+	h_sample1(&h.peer, "X", 14, 9);
+	int64_t next = 0;
+	cr_assert_eq(hiveha_governor_poll(h.gov, &next), 0);
+	cr_assert_gt(next, 0);
+	fakeclock_advance(&h.clock, next * 1000000); /* 20 + 5 has passed on the peer's clock */
+	cr_assert_eq(hiveha_governor_poll(h.gov, NULL), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (14,9) (18,3)");
+	cr_assert_eq(local_pending(), 0);
+}
+
+/* A gap closes only up to the peer's now - settle; the rest waits. */
+Test(unvouched, s1_settled_part_is_filled_the_tail_waits)
+{
+	h.peer_settle_ms = 1;
+	h_peer_responder(&h, 0);
+	fakeclock_set_now(&h.clock, 16 + 10000); /* settled up to 16 */
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2)",
+	                 "[10,16) replaced; [16,20), where the local has nothing, not yet");
+	hh_syncstate st = local_state();
+	cr_assert_eq(st.pending.n, 1);
+	cr_assert(st.pending.v[0].from == 16 && st.pending.v[0].to == 20);
+	hh_syncstate_free(&st);
+}
+
+/* The persisted count is checked like every other field. */
+Test(unvouched, filling_rounds_codec)
+{
+	hh_syncstate st;
+	hh_syncstate_init(&st, NULL);
+	st.present = 1;
+	cr_assert_eq(hh_spans_set(&st.pending, 14, 17, HH_SPAN_WITH_ROUNDS(HH_SPAN_PEER_LACKS, 7)), 0);
+	char *json = NULL;
+	size_t len = 0;
+	cr_assert_eq(hh_syncstate_encode(&st, &json, &len), 0);
+	cr_assert(strstr(json, "\"filling_rounds\":7"), "%s", json);
+	hh_syncstate back;
+	hh_syncstate_init(&back, NULL);
+	char err[256] = "";
+	cr_assert_eq(hh_syncstate_decode(&back, json, len, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(back.pending.v[0].flags, HH_SPAN_WITH_ROUNDS(HH_SPAN_PEER_LACKS, 7));
+	hh_syncstate_free(&back);
+	free(json);
+	hh_syncstate_free(&st);
+	static const char *const bad[] = { "-1", "65536", "\"3\"", "1e9" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char doc[256];
+		snprintf(doc, sizeof(doc),
+		         "{\"format\":1,\"pending\":[{\"from\":\"14\",\"to\":\"17\",\"filling_rounds\":%s}]}",
+		         bad[i]);
+		hh_syncstate_init(&back, NULL);
+		cr_assert_neq(hh_syncstate_decode(&back, doc, strlen(doc), err, sizeof(err)), 0, "%s", bad[i]);
+		hh_syncstate_free(&back);
+	}
 }
