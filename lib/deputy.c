@@ -280,6 +280,32 @@ int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const 
 	return hh_dep_request_end(gov, d, kind, hh_dep_exchange_raw(gov, kind, body, reply));
 }
 
+/* The skew measured at the last hello exceeds what the overlap absorbs. */
+static int skew_too_large(const hiveha_governor *gov)
+{
+	return gov->peer_skew / HIVEHA_TICKS_PER_MS > gov->cfg.overlap_ms;
+}
+
+/*
+ * DESIGN §5 rule 1: replacing local samples trusts the peer's timestamps
+ * as far as the overlap absorbs a skew. Beyond it the peer's samples of a
+ * range are of other moments - or, with its clock behind, not taken yet -
+ * so no range is replaced: the gaps stay pending and the round fails, to
+ * be retried (with a fresh hello, hence a fresh measure) after back-off.
+ * Events are only ever inserted, never deleted: their deputy goes on.
+ */
+static int check_skew(hiveha_governor *gov, hh_deputy *d)
+{
+	if (d->kind != HIVEHA_DEPUTY_TREND || !skew_too_large(gov))
+		return HIVEHA_OK;
+	hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
+	            "clock skew to the peer is %lld ms, more than the overlap of %lld ms: no sample "
+	            "replaced, the gap stays pending (synchronise the clocks or raise overlap_ms)",
+	            (long long)(gov->peer_skew / HIVEHA_TICKS_PER_MS), (long long)gov->cfg.overlap_ms);
+	drop_conn(gov);
+	return HIVEHA_ERANGE;
+}
+
 /* Connects and says hello, unless a connection is open already. */
 static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 {
@@ -330,11 +356,12 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 		gov->peer_caps = peer.caps;
 		gov->peer_limits = peer.limits;
 		hiveha_time now = gov->clock.now(gov->clock.ctx);
-		hiveha_time skew = peer.clock > now ? peer.clock - now : now - peer.clock;
-		if (skew > gov->cfg.overlap_ms * HIVEHA_TICKS_PER_MS)
+		gov->peer_skew = peer.clock > now ? peer.clock - now : now - peer.clock;
+		if (skew_too_large(gov))
 			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
 			            "clock skew to the peer is %lld ms, more than the overlap of %lld ms",
-			            (long long)(skew / HIVEHA_TICKS_PER_MS), (long long)gov->cfg.overlap_ms);
+			            (long long)(gov->peer_skew / HIVEHA_TICKS_PER_MS),
+			            (long long)gov->cfg.overlap_ms);
 	}
 	hh_hello_free(&peer);
 	hh_buf_free(&body);
@@ -348,8 +375,10 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 
 static int retryable(int rc)
 {
+	/* a clock skew (ERANGE) does not mend in seconds: the background retry
+	 * measures it again */
 	return rc != HIVEHA_EAUTH && rc != HIVEHA_ECANCELLED && rc != HIVEHA_EVERSION &&
-	       rc != HIVEHA_EINVAL && rc != HIVEHA_ENOMEM;
+	       rc != HIVEHA_EINVAL && rc != HIVEHA_ENOMEM && rc != HIVEHA_ERANGE;
 }
 
 static int find_exact(const hh_spans *s, hh_range r)
@@ -390,6 +419,8 @@ static int fill_all(hiveha_governor *gov, hh_deputy *d)
 			break;
 		}
 		rc = ensure_conn(gov, d);
+		if (!rc)
+			rc = check_skew(gov, d);
 		if (rc)
 			break;
 		hh_mutex_lock(&gov->lock);

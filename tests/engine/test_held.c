@@ -109,12 +109,15 @@ static void fini(instance *in)
 	h_store_free(&in->store);
 }
 
-/* Lets the due retry of `in` run: advances its clock to it, then polls. */
+/* Lets the due retry of `in` run: advances time to it, then polls. Both
+ * clocks advance: a skew between them beyond the overlap would stop the
+ * replace (DESIGN §5 rule 1). */
 static void retry(instance *in)
 {
 	int64_t next = 0;
 	cr_assert_eq(hiveha_governor_poll(in->gov, &next), 0, "%s", in->log);
 	fakeclock_advance(&in->clock, (next + 1) * 1000000);
+	fakeclock_advance(&in->peer->clock, (next + 1) * 1000000);
 	(void)hiveha_governor_poll(in->gov, NULL);
 }
 
@@ -202,6 +205,7 @@ Test(held, a_start_never_closes_what_it_stored)
 	hiveha_responder_config rc;
 	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
 	rc.token = "secret";
+	rc.clock = &B.clock; /* the test's time base, not the system clock */
 	h_store_ref(&B.store); /* a responder without a governor owns its store */
 	cr_assert_eq(hiveha_responder_new(&B.responder, &rc, &B.store, NULL), 0);
 	start(&A, 300 * U);

@@ -308,6 +308,8 @@ static void peer_ignores_skip(void)
 	hiveha_responder_config rc;
 	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
 	rc.token = "secret";
+	rc.clock = &h.clock; /* the harness's time base: no skew (as h_peer_responder) */
+	rc.settle_ms = h.peer_settle_ms;
 	cr_assert_eq(hiveha_responder_new(&h.responder, &rc, &w, NULL), 0);
 	looptransport_free(&h.transport);
 	cr_assert_eq(looptransport_new_responder(&h.transport, h.responder), 0);
