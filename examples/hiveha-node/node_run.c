@@ -125,7 +125,7 @@ static void on_state(const char *name, const hiveha_value *value, void *payload)
  * governor retries that tail once it has settled. */
 static int startup_result(struct startup *su, unsigned deputies, hiveha_governor *gov)
 {
-	int failed = 0;
+	int failed = 0, pending = 0;
 	for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 		if (!(deputies & HIVEHA_DEPUTY_MASK(k)))
 			continue;
@@ -137,9 +137,9 @@ static int startup_result(struct startup *su, unsigned deputies, hiveha_governor
 			failed = 1;
 		else if (!hiveha_governor_snapshot(gov, k, &s, HIVEHA_DEPUTY_SNAPSHOT_VERSION) &&
 		         s.pending_gaps > 0)
-			return 0;
+			pending = 1;
 	}
-	return failed ? -1 : 1;
+	return failed ? -1 : pending ? 0 : 1;
 }
 
 static int failure_exit_code(void)
