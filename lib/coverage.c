@@ -40,7 +40,7 @@ static int deputy_filling(hiveha_governor *gov, const hh_deputy *d)
 	if (!d->next_retry_ns)
 		return 0;
 	int64_t now = gov->clock.monotonic_ns(gov->clock.ctx);
-	return now - d->next_retry_ns <= gov->cfg.retry_max_ms * 1000000;
+	return now <= d->next_retry_ns || (now - d->next_retry_ns) / 1000000 <= gov->cfg.retry_max_ms;
 }
 
 int hh_governor_unvouched(hiveha_governor *gov, int kind, hiveha_time from, hiveha_time to,

@@ -356,7 +356,10 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 		gov->peer_caps = peer.caps;
 		gov->peer_limits = peer.limits;
 		hiveha_time now = gov->clock.now(gov->clock.ctx);
-		gov->peer_skew = peer.clock > now ? peer.clock - now : now - peer.clock;
+		/* in unsigned arithmetic: a hostile clock must not overflow */
+		uint64_t skew = peer.clock > now ? (uint64_t)peer.clock - (uint64_t)now :
+		                                   (uint64_t)now - (uint64_t)peer.clock;
+		gov->peer_skew = skew > (uint64_t)HIVEHA_TIME_MAX ? HIVEHA_TIME_MAX : (hiveha_time)skew;
 		if (skew_too_large(gov))
 			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
 			            "clock skew to the peer is %lld ms, more than the overlap of %lld ms",
