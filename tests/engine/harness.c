@@ -601,6 +601,15 @@ void h_fini(harness *h)
 	free(h->states);
 }
 
+hh_syncstate h_load_state(const hiveha_store *s, int kind)
+{
+	hh_syncstate st;
+	hh_syncstate_init(&st, NULL);
+	char err[256] = "";
+	cr_assert_eq(hh_syncstate_load(&st, s, kind, err, sizeof(err)), 0, "%s", err);
+	return st;
+}
+
 void h_samples(const hiveha_store *s, const char *item, const hiveha_time *t, const double *v,
                size_t n)
 {

@@ -125,6 +125,10 @@ void h_put_state(const hiveha_store *s, int kind, hiveha_time covered_until,
                  hiveha_time history_start, const hiveha_time *pending, size_t npending,
                  const hiveha_time *closed, size_t nclosed, int lacks);
 
+/* The persisted sync state of `kind` in `s` (asserts it loads); free it
+ * with hh_syncstate_free(). */
+struct hh_syncstate h_load_state(const hiveha_store *s, int kind);
+
 /* Formats an item's samples as "(t,v) (t,v)" with doubles printed %g. */
 const char *h_fmt(const hiveha_store *s, const char *item, char *buf, size_t size);
 

@@ -59,11 +59,7 @@ static size_t local_in(hiveha_time from, hiveha_time to)
 
 static hh_syncstate local_state(void)
 {
-	hh_syncstate st;
-	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_load(&st, &h.local, HIVEHA_DEPUTY_TREND, err, sizeof(err)), 0);
-	return st;
+	return h_load_state(&h.local, HIVEHA_DEPUTY_TREND);
 }
 
 Test(clocks, skew_beyond_overlap_stops_the_replace)

@@ -38,11 +38,7 @@ TestSuite(unvouched, .init = setup, .fini = teardown);
 
 static hh_syncstate local_state(void)
 {
-	hh_syncstate st;
-	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_load(&st, &h.local, HIVEHA_DEPUTY_TREND, err, sizeof(err)), 0);
-	return st;
+	return h_load_state(&h.local, HIVEHA_DEPUTY_TREND);
 }
 
 Test(unvouched, u1_peer_still_filling_keeps_range_pending)

@@ -5,6 +5,7 @@
  * collects into, is vouched for (DESIGN §5 rules 1 and 5).
  */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,14 @@ static int on_write(const void *data, size_t len, void *payload)
 	return hh_buf_append(payload, data, len);
 }
 
+/* Sends `kind` with `body` to the responder; the reply lands in `reply`. */
+static void exchange(const char *kind, const hh_buf *body, hh_buf *reply)
+{
+	hiveha_request req = { HIVEHA_REQUEST_VERSION, kind, NULL, body->data, body->len };
+	hh_buf_init(reply, NULL);
+	cr_assert_eq(hiveha_responder_handle(resp, &req, on_write, reply), 0);
+}
+
 static hiveha_time hello_clock(void)
 {
 	hh_hello in = { .protocol = HH_PROTOCOL_VERSION, .instance_id = "local" }, out;
@@ -57,10 +66,8 @@ static hiveha_time hello_clock(void)
 	hh_errbuf err;
 	hh_limits_default(&lim);
 	hh_buf_init(&body, NULL);
-	hh_buf_init(&reply, NULL);
 	cr_assert_eq(hh_encode_hello(&body, &in), 0);
-	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, body.data, body.len };
-	cr_assert_eq(hiveha_responder_handle(resp, &req, on_write, &reply), 0);
+	exchange(HIVEHA_MSG_HELLO, &body, &reply);
 	cr_assert_eq(hh_decode_hello(&out, reply.data, reply.len, &lim, &err), 0, "%s", err.msg);
 	hiveha_time t = out.clock;
 	hh_hello_free(&out);
@@ -81,11 +88,8 @@ static const char *gaps_of(hiveha_time from, hiveha_time to, char *buf, size_t s
 	hh_errbuf err;
 	hh_limits_default(&lim);
 	hh_buf_init(&body, NULL);
-	hh_buf_init(&reply, NULL);
 	cr_assert_eq(hh_encode_ts_request(&body, &q), 0);
-	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_TIMESERIES, NULL, body.data,
-	                       body.len };
-	cr_assert_eq(hiveha_responder_handle(resp, &req, on_write, &reply), 0);
+	exchange(HIVEHA_MSG_TIMESERIES, &body, &reply);
 	cr_assert_eq(hh_decode_ts_reply_for(&rep, reply.data, reply.len, &lim, &err,
 	                                    (const char *const *)items, 1), 0, "%s", err.msg);
 	buf[0] = '\0';
