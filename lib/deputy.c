@@ -280,6 +280,23 @@ int hh_dep_exchange(hiveha_governor *gov, hh_deputy *d, const char *kind, const 
 	return hh_dep_request_end(gov, d, kind, hh_dep_exchange_raw(gov, kind, body, reply));
 }
 
+/*
+ * The skew a hello proves: the peer read its clock somewhere between our
+ * `sent` and `received`, so only its distance outside that interval is
+ * certain - the round trip is not held against the peer (two instances on
+ * one clock measure 0, whatever the network). Unsigned arithmetic: a
+ * hostile clock must not overflow.
+ */
+static hiveha_time certain_skew(hiveha_time sent, hiveha_time received, hiveha_time peer)
+{
+	uint64_t skew = 0;
+	if (peer > received)
+		skew = (uint64_t)peer - (uint64_t)received;
+	else if (peer < sent)
+		skew = (uint64_t)sent - (uint64_t)peer;
+	return skew > (uint64_t)HIVEHA_TIME_MAX ? HIVEHA_TIME_MAX : (hiveha_time)skew;
+}
+
 /* The skew measured at the last hello exceeds what the overlap absorbs. */
 static int skew_too_large(const hiveha_governor *gov)
 {
@@ -329,7 +346,8 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 	}
 	/* what we accept in replies; the peer's reply says what it accepts in
 	 * requests, and every request is sized to that (docs/sync.md "Limits") */
-	hh_hello hello = { HH_PROTOCOL_VERSION, gov->instance_id, gov->clock.now(gov->clock.ctx),
+	hiveha_time sent = gov->clock.now(gov->clock.ctx);
+	hh_hello hello = { HH_PROTOCOL_VERSION, gov->instance_id, sent,
 		           HH_CAPS,
 		           { 0, (uint32_t)gov->limits.max_items, gov->cfg.max_reply_bytes,
 		             (uint32_t)gov->limits.max_string_bytes } };
@@ -355,11 +373,7 @@ static int ensure_conn(hiveha_governor *gov, hh_deputy *d)
 	if (!rc) {
 		gov->peer_caps = peer.caps;
 		gov->peer_limits = peer.limits;
-		hiveha_time now = gov->clock.now(gov->clock.ctx);
-		/* in unsigned arithmetic: a hostile clock must not overflow */
-		uint64_t skew = peer.clock > now ? (uint64_t)peer.clock - (uint64_t)now :
-		                                   (uint64_t)now - (uint64_t)peer.clock;
-		gov->peer_skew = skew > (uint64_t)HIVEHA_TIME_MAX ? HIVEHA_TIME_MAX : (hiveha_time)skew;
+		gov->peer_skew = certain_skew(sent, gov->clock.now(gov->clock.ctx), peer.clock);
 		if (skew_too_large(gov))
 			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
 			            "clock skew to the peer is %lld ms, more than the overlap of %lld ms",

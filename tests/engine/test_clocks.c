@@ -127,3 +127,27 @@ Test(clocks, skew_does_not_stop_events)
 	cr_assert_eq(h_event_count(&h.local), 1);
 	cr_assert_eq(local_in(C - 10 * SEC, T), NLOCAL);
 }
+
+/* A slow network is not a skew: the peer read its clock somewhere between
+ * our hello and its reply; only a distance outside that interval counts. */
+static int slow_peer(const hiveha_request *req, hiveha_reply_fn write, void *write_payload,
+                     void *ctx)
+{
+	harness *hp = ctx;
+	fakeclock_advance(&hp->clock, 20 * INT64_C(1000000000)); /* 20 s there ... */
+	int rc = hiveha_responder_handle(hp->responder, req, write, write_payload);
+	fakeclock_advance(&hp->clock, 20 * INT64_C(1000000000)); /* ... and 20 s back */
+	return rc;
+}
+
+Test(clocks, round_trip_is_not_skew)
+{
+	h.peer_resp_clock = NULL; /* the peer reads our clock: no skew at all */
+	h_peer_responder(&h, 0);
+	looptransport_free(&h.transport);
+	cr_assert_eq(looptransport_new_with_handler(&h.transport, slow_peer, &h), 0);
+	h.cfg.overlap_ms = 10000;
+	cr_assert_eq(h_run(&h), 0, "a 40 s round trip was taken for a skew: %s", h.log);
+	cr_assert(!strstr(h.log, "clock skew"), "%s", h.log);
+	cr_assert_eq(local_in(C - 10 * SEC, T), 0, "the peer has nothing there: replaced away");
+}
