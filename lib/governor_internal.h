@@ -69,7 +69,7 @@ struct hiveha_governor {
 	hiveha_conn *conn;                /* open connection to the peer, or NULL */
 	uint32_t peer_caps;
 	hh_wire_limits peer_limits;       /* from the peer's hello; 0 = not announced */
-	hiveha_time peer_skew;            /* |peer clock - ours| at the last hello */
+	hiveha_time peer_skew;            /* the last hello's peer clock outside [sent, received] */
 	hh_limits limits;
 
 	char errmsg[512];
