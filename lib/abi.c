@@ -46,6 +46,7 @@ HH_LAYOUT(hh_abi_transport, hiveha_transport, HIVEHA_TRANSPORT_VERSION, transpor
 static const size_t clock_ends[] = {
 	0,
 	HH_END(hiveha_clock, wake),                         /* version 1 */
+	HH_END(hiveha_clock, reset),                        /* version 2 */
 };
 HH_LAYOUT(hh_abi_clock, hiveha_clock, HIVEHA_CLOCK_VERSION, clock_ends);
 

@@ -1,6 +1,7 @@
 /*
- * clock_system.c - the default clock: platform wall and monotonic time and
- * a sleep on a condition variable that wake() interrupts.
+ * clock_system.c - the default clock: platform wall and monotonic time, a
+ * sleep on a condition variable that wake() interrupts, and reset() that
+ * drops a latched wake.
  */
 #include <hiveha/clock.h>
 
@@ -66,6 +67,15 @@ static void sys_wake(void *ctx)
 	hh_mutex_unlock(&c->lock);
 }
 
+static void sys_reset(void *ctx)
+{
+	system_clock *c = ctx;
+
+	hh_mutex_lock(&c->lock);
+	c->woken = false;
+	hh_mutex_unlock(&c->lock);
+}
+
 static void sys_destroy(void *ctx)
 {
 	system_clock *c = ctx;
@@ -103,5 +113,6 @@ int hiveha_clock_system(hiveha_clock *out)
 	out->monotonic_ns = sys_monotonic_ns;
 	out->sleep = sys_sleep;
 	out->wake = sys_wake;
+	out->reset = sys_reset;
 	return HIVEHA_OK;
 }

@@ -9,7 +9,8 @@
  * Versioning: as hiveha_store.
  *
  * Threads: now and monotonic_ns may be called from any thread at once.
- * sleep is called from the governor's thread; wake from any thread.
+ * sleep and reset are called from the governor's sync thread, one at a
+ * time; wake from any thread, also while a sleep or reset runs.
  */
 #ifndef HIVEHA_CLOCK_H
 #define HIVEHA_CLOCK_H
@@ -19,8 +20,8 @@
 
 HIVEHA_BEGIN_DECLS
 
-#define HIVEHA_CLOCK_VERSION 1
-#define HIVEHA_CLOCK_INIT { HIVEHA_CLOCK_VERSION, NULL, NULL, NULL, NULL, NULL, NULL }
+#define HIVEHA_CLOCK_VERSION 2
+#define HIVEHA_CLOCK_INIT { HIVEHA_CLOCK_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 typedef struct hiveha_clock {
 	/** HIVEHA_CLOCK_VERSION of the header the clock was built with. */
@@ -49,12 +50,31 @@ typedef struct hiveha_clock {
 
 	/** Required. Interrupts the current or next sleep (see sleep). Any thread. */
 	void (*wake)(void *ctx);
+
+	/* ---- version 2 ---- */
+
+	/**
+	 * Optional. Drops a latched wake, so that a wake meant for an earlier
+	 * run cannot cancel a sleep of the next one. Called on the sync thread
+	 * when a run, poll or background thread begins, before it can sleep;
+	 * never while a sleep is in progress. Without it (a version 1 clock,
+	 * or NULL) the governor calls sleep(ctx, 0) instead, which consumes a
+	 * latched wake as sleep documents.
+	 */
+	void (*reset)(void *ctx);
 } hiveha_clock;
 
-/** Zeroes `clock` and sets its version. HIVEHA_EVERSION for 0 or a newer version, HIVEHA_EINVAL for NULL. */
+/**
+ * Zeroes the members `version` has (a version 1 struct ends before reset)
+ * and sets the version. HIVEHA_EVERSION for 0 or a newer version,
+ * HIVEHA_EINVAL for NULL.
+ */
 HIVEHA_API int hiveha_clock_init(hiveha_clock *clock, unsigned int version);
 
-/** Checks version and required members; writes a reason into `msg` on failure. */
+/**
+ * Checks version and required members (reset is optional); writes a
+ * reason into `msg` on failure.
+ */
 HIVEHA_API int hiveha_clock_check(const hiveha_clock *clock, char *msg, size_t msg_size);
 
 /**

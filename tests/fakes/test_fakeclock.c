@@ -61,6 +61,20 @@ Test(fakeclock, wake_is_latched_for_the_next_sleep_only)
 	fakeclock_free(&c);
 }
 
+Test(fakeclock, reset_drops_a_latched_wake)
+{
+	hiveha_clock c;
+	cr_assert_eq(fakeclock_new(&c, T0, 0), 0);
+	cr_assert_eq(c.version, HIVEHA_CLOCK_VERSION);
+	c.wake(c.ctx);
+	c.reset(c.ctx);
+	cr_assert_eq(fakeclock_wake_pending(&c), 0);
+	cr_assert_eq(fakeclock_resets(&c), 1);
+	cr_assert_eq(c.sleep(c.ctx, 1000), 0);
+	cr_assert_eq(fakeclock_cancelled(&c), 0);
+	fakeclock_free(&c);
+}
+
 typedef struct hook_state {
 	hiveha_clock *clock;
 	uint64_t calls;

@@ -24,6 +24,7 @@ typedef struct fakeclock {
 	uint64_t sleeps, cancelled;
 	int64_t slept;
 	int latched;
+	uint64_t resets;
 	uint64_t gen;          /* bumped by a wake that finds an active sleep */
 	unsigned active;       /* threads inside sleep() */
 	unsigned blocked;      /* threads blocked in a MANUAL sleep */
@@ -143,6 +144,15 @@ static void fc_wake(void *ctx)
 	pthread_mutex_unlock(&f->mu);
 }
 
+static void fc_reset(void *ctx)
+{
+	fakeclock *f = ctx;
+	pthread_mutex_lock(&f->mu);
+	f->latched = 0;
+	f->resets++;
+	pthread_mutex_unlock(&f->mu);
+}
+
 int fakeclock_new(hiveha_clock *out, hiveha_time now, int64_t mono_ns)
 {
 	if (!out)
@@ -169,6 +179,7 @@ int fakeclock_new(hiveha_clock *out, hiveha_time now, int64_t mono_ns)
 	c.monotonic_ns = fc_monotonic;
 	c.sleep = fc_sleep;
 	c.wake = fc_wake;
+	c.reset = fc_reset;
 	*out = c;
 	return 0;
 }
@@ -245,6 +256,15 @@ uint64_t fakeclock_cancelled(const hiveha_clock *c)
 	fakeclock *f = fc_of(c);
 	pthread_mutex_lock(&f->mu);
 	uint64_t n = f->cancelled;
+	pthread_mutex_unlock(&f->mu);
+	return n;
+}
+
+uint64_t fakeclock_resets(const hiveha_clock *c)
+{
+	fakeclock *f = fc_of(c);
+	pthread_mutex_lock(&f->mu);
+	uint64_t n = f->resets;
 	pthread_mutex_unlock(&f->mu);
 	return n;
 }

@@ -13,6 +13,8 @@
  *    without real sleeps, until a thread is parked in sleep
  *    (fakeclock_wait_sleepers).
  *
+ * reset (clock version 2) drops a latched wake, as clock.h says.
+ *
  * An optional hook runs at the start of every sleep, on the sleeping thread
  * and without the clock's lock: a test can act "while the governor sleeps",
  * e.g. call wake (or hiveha_governor_stop from another thread) after K
@@ -69,6 +71,9 @@ int64_t fakeclock_slept_ns(const hiveha_clock *c);
 
 /** Sleeps that returned HIVEHA_ECANCELLED. */
 uint64_t fakeclock_cancelled(const hiveha_clock *c);
+
+/** reset calls so far (each drops a latched wake). */
+uint64_t fakeclock_resets(const hiveha_clock *c);
 
 /** 1 when a wake is latched (nobody consumed it yet). */
 int fakeclock_wake_pending(const hiveha_clock *c);

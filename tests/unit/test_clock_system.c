@@ -85,6 +85,18 @@ Test(clock_system, latched_wake_wins_over_sleep_zero)
 	cr_assert_eq(clk.sleep(clk.ctx, 0), HIVEHA_OK);
 }
 
+Test(clock_system, reset_drops_a_latched_wake)
+{
+	cr_assert_eq(clk.version, HIVEHA_CLOCK_VERSION);
+	cr_assert_not_null(clk.reset);
+	clk.wake(clk.ctx);
+	clk.reset(clk.ctx);
+	/* A surviving latch would cancel this sleep at once. */
+	cr_assert_eq(clk.sleep(clk.ctx, 1), HIVEHA_OK);
+	clk.reset(clk.ctx); /* nothing latched: a no-op */
+	cr_assert_eq(clk.sleep(clk.ctx, 0), HIVEHA_OK);
+}
+
 static void *waker(void *arg)
 {
 	hiveha_clock *c = arg;

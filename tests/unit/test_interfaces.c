@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <hiveha/hiveha.h>
@@ -344,6 +345,19 @@ Test(clock, init_and_checks)
 		cr_assert_eq(hiveha_clock_check(&c, msg, sizeof(msg)), HIVEHA_EINVAL, "%s", names[i]);
 		cr_assert_not_null(strstr(msg, names[i]), "%s lacks %s", msg, names[i]);
 	}
+}
+
+Test(clock, version_1_struct_is_not_written_past_its_end)
+{
+	/* A host built against the version 1 header has no room for reset. */
+	unsigned char raw[sizeof(hiveha_clock)];
+	size_t v1 = offsetof(hiveha_clock, reset);
+
+	memset(raw, 0xCC, sizeof(raw));
+	cr_assert_eq(hiveha_clock_init((hiveha_clock *)(void *)raw, 1), HIVEHA_OK);
+	cr_assert_eq(((hiveha_clock *)(void *)raw)->version, 1);
+	for (size_t i = v1; i < sizeof(raw); i++)
+		cr_assert_eq(raw[i], 0xCC, "byte %zu past a version 1 clock was written", i);
 }
 
 /* ---- configs ------------------------------------------------------------ */
