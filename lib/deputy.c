@@ -578,7 +578,13 @@ int hh_dep_round(hiveha_governor *gov, hh_deputy *d)
 		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "sync failed: %s; the gap stays pending",
 		            hiveha_strerror(rc));
 	hh_dep_set_state(gov, d, HIVEHA_DEPUTY_FINISHED_WITH_ERROR);
-	if (rc != HIVEHA_ECANCELLED)
+	if (rc != HIVEHA_ECANCELLED) {
 		schedule_retry(gov, d);
+	} else {
+		/* A stop is no failure: the next poll resumes at once, without
+		 * back-off (0 would mean "nothing scheduled"). */
+		int64_t now = gov->clock.monotonic_ns(gov->clock.ctx);
+		d->next_retry_ns = now > 0 ? now : 1;
+	}
 	return rc;
 }

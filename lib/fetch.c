@@ -35,10 +35,19 @@ static void run(void *arg)
 	}
 }
 
+/* A fetch thread does the governor's sync work: a stop the transport calls
+ * on it must not wait for the sync thread that is waiting for it. */
+static void run_async(void *arg)
+{
+	hh_fetch *f = arg;
+	hh_gov_sync_thread(f->gov);
+	run(f);
+}
+
 void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async)
 {
 	hh_dep_request_begin(f->gov, d);
-	f->async = async && hh_thread_create(&f->thread, run, f) == HIVEHA_OK;
+	f->async = async && hh_thread_create(&f->thread, run_async, f) == HIVEHA_OK;
 	if (!f->async)
 		run(f);
 }

@@ -28,7 +28,7 @@ void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(gov->errmsg, sizeof(gov->errmsg), fmt, ap);
+	vsnprintf(hh_gov_errbuf(gov), sizeof(gov->errmsg), fmt, ap);
 	va_end(ap);
 }
 
@@ -193,16 +193,19 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		report(cfg, "hiveha_governor_new: cannot create the system clock");
 		return rc;
 	}
-	if ((rc = hh_mutex_init(&gov->lock)) != 0) {
+	rc = hh_mutex_init(&gov->lock);
+	if (!rc && (rc = hh_cond_init(&gov->life_cond)) != 0)
+		hh_mutex_destroy(&gov->lock);
+	if (rc) {
 		if (!clock && gov->clock.destroy)
 			gov->clock.destroy(gov->clock.ctx);
 		free_strings(gov);
 		hh_free(gov->alloc, gov);
-		report(cfg, "hiveha_governor_new: cannot create a mutex");
+		report(cfg, "hiveha_governor_new: cannot create a mutex or condition variable");
 		return rc;
 	}
 	atomic_init(&gov->stop, 0);
-	atomic_init(&gov->in_run, 0);
+	gov->life = HH_LIFE_IDLE;
 	hh_limits_default(&gov->limits);
 	gov->limits.max_message_bytes = gov->cfg.max_reply_bytes;
 
@@ -225,6 +228,7 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		report(cfg, full);
 		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			hh_syncstate_free(&gov->dep[k].st);
+		hh_cond_destroy(&gov->life_cond);
 		hh_mutex_destroy(&gov->lock);
 		if (!clock && gov->clock.destroy)
 			gov->clock.destroy(gov->clock.ctx);
@@ -245,6 +249,7 @@ void hiveha_governor_free(hiveha_governor *gov)
 		gov->transport.close(gov->transport.ctx, gov->conn);
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&gov->dep[k].st);
+	hh_cond_destroy(&gov->life_cond);
 	hh_mutex_destroy(&gov->lock);
 	if (gov->transport.destroy)
 		gov->transport.destroy(gov->transport.ctx);

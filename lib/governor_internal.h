@@ -28,6 +28,14 @@
 #define HH_DEPUTY_KINDS 2
 #define HH_DEPUTIES_KNOWN HIVEHA_DEPUTIES_HIVE
 
+/* The governor's lifecycle states (governor.h describes them to hosts). */
+typedef enum hh_life {
+	HH_LIFE_IDLE = 0,     /* no sync work runs */
+	HH_LIFE_RUNNING,      /* run() or poll() executes on a host thread */
+	HH_LIFE_BACKGROUND,   /* start() created the background thread */
+	HH_LIFE_STOPPING      /* one stop joins the thread and writes the clean-stop mark */
+} hh_life;
+
 typedef struct hh_deputy {
 	int kind;
 	int enabled;
@@ -61,10 +69,17 @@ struct hiveha_governor {
 	hiveha_time stored_until;         /* under `lock`: the host's stored-until */
 	int stored_set;                   /* the host has called set_stored_until */
 
-	hh_thread thread;
-	int thread_running;
-	atomic_int stop;                  /* stop requested */
-	atomic_int in_run;                /* hiveha_governor_run() is executing */
+	/* Lifecycle (governor_run.c has the state machine), under `lock`,
+	 * except `stop`, which the sync work reads without it. */
+	hh_cond life_cond;                /* broadcast on every change below */
+	int life;                         /* hh_life */
+	unsigned stoppers;                /* stops busy waking a run (see governor_run.c) */
+	int stop_rc;                      /* result of the latest clean-stop mark */
+	hh_thread thread;                 /* valid in HH_LIFE_BACKGROUND (and its STOPPING) */
+	atomic_int stop;                  /* stop requested; cleared when a run begins */
+	/* hh_gov_set_err on the background thread writes here: errmsg
+	 * belongs to the host's thread. */
+	char bg_errmsg[512];
 
 	hiveha_conn *conn;                /* open connection to the peer, or NULL */
 	uint32_t peer_caps;
@@ -88,6 +103,12 @@ void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
 #endif
 	;
 int hh_gov_stopping(hiveha_governor *gov);
+/* Marks the calling thread as doing `gov`'s sync work (NULL: no longer),
+ * so that a stop called on it only requests instead of waiting for
+ * itself. governor_run.c marks the sync threads, fetch.c its helpers. */
+void hh_gov_sync_thread(const hiveha_governor *gov);
+/* Where hh_gov_set_err writes on the calling thread (governor_run.c). */
+char *hh_gov_errbuf(hiveha_governor *gov);
 /* Sleeps on the clock; HIVEHA_ECANCELLED when stopping. */
 int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms);
 

@@ -1,7 +1,8 @@
 /*
  * governor_run.c - running a governor: the start-up that opens and persists
  * each deputy's gap, the covered-until heartbeat and clean-stop mark, the
- * blocking run, poll, the background thread, and stop.
+ * blocking run, poll, the background thread, and stop - the lifecycle
+ * state machine that governor.h documents.
  */
 #include <string.h>
 
@@ -228,28 +229,142 @@ static int all_rounds(hiveha_governor *gov)
 	return first;
 }
 
-static void reset_transport(hiveha_governor *gov)
+/* ---- lifecycle -------------------------------------------------------
+ *
+ * The state machine of governor.h, in gov->life under gov->lock:
+ *
+ *   IDLE --run/poll--> RUNNING --returns--> IDLE
+ *   IDLE --start-----> BACKGROUND --stop--> STOPPING --> IDLE
+ *   IDLE --stop------> STOPPING --> IDLE          (clean-stop mark only)
+ *
+ * Only the thread that entered RUNNING leaves it, and only the stop that
+ * entered STOPPING leaves that: one owner for the join and one for the
+ * clean-stop mark, which never runs beside sync work. A stop that finds
+ * RUNNING, or that is called on a sync thread (from a callback, the
+ * transport or the store), only requests: it sets gov->stop and calls the
+ * clock's wake and the transport's cancel; the run's owner writes the mark
+ * as it leaves. `stoppers` counts the stops inside those wake and cancel
+ * calls, and nothing enters RUNNING or BACKGROUND while one is counted or
+ * a STOPPING lasts: a wake that lands late cannot cancel a sleep of the
+ * next run (W8), and a stop called before a run or start is ordered
+ * before it.
+ *
+ * Every run begins on its sync thread by dropping what an earlier stop
+ * left behind - the clock's latched wake and the transport's cancel -
+ * before it can sleep or send. The stop flag, cleared at entry under the
+ * lock, is what the sync work checks before every sleep and request, so a
+ * stop requested after entry is never lost.
+ */
+
+/* The governor whose sync work the calling thread does, or NULL. */
+static HH_THREAD_LOCAL const hiveha_governor *sync_gov;
+
+/* The governor whose background thread the calling thread is, or NULL. */
+static HH_THREAD_LOCAL const hiveha_governor *background_gov;
+
+void hh_gov_sync_thread(const hiveha_governor *gov)
 {
+	sync_gov = gov;
+}
+
+char *hh_gov_errbuf(hiveha_governor *gov)
+{
+	return background_gov == gov ? gov->bg_errmsg : gov->errmsg;
+}
+
+/* Enters RUNNING or BACKGROUND from IDLE, after any stop in progress.
+ * Lock held; a refusal is HIVEHA_ESTATE with *why set. */
+static int enter_locked(hiveha_governor *gov, int to, int need_started, const char **why)
+{
+	while (gov->life == HH_LIFE_STOPPING || gov->stoppers)
+		hh_cond_wait(&gov->life_cond, &gov->lock);
+	if (gov->life == HH_LIFE_BACKGROUND) {
+		*why = "the governor runs in the background; stop it first";
+		return HIVEHA_ESTATE;
+	}
+	if (gov->life == HH_LIFE_RUNNING) {
+		*why = "a run or poll is in progress on another thread";
+		return HIVEHA_ESTATE;
+	}
+	if (need_started && !gov->started) {
+		*why = "call hiveha_governor_run first";
+		return HIVEHA_ESTATE;
+	}
+	gov->life = to;
+	atomic_store(&gov->stop, 0);
+	return HIVEHA_OK;
+}
+
+/* On the sync thread, before anything can sleep or send. */
+static void begin_sync(hiveha_governor *gov)
+{
+	hh_gov_sync_thread(gov);
+	if (gov->clock.version >= 2 && gov->clock.reset)
+		gov->clock.reset(gov->clock.ctx);
+	else
+		gov->clock.sleep(gov->clock.ctx, 0); /* consumes a latched wake (clock.h) */
 	if (gov->transport.cancel && gov->transport.reset)
 		gov->transport.reset(gov->transport.ctx);
+}
+
+/* Enters RUNNING on the caller's thread; refusals go to errmsg. */
+static int enter_running(hiveha_governor *gov, int need_started, const char *fn)
+{
+	const char *why = NULL;
+	hh_mutex_lock(&gov->lock);
+	int rc = enter_locked(gov, HH_LIFE_RUNNING, need_started, &why);
+	hh_mutex_unlock(&gov->lock);
+	if (rc)
+		hh_gov_set_err(gov, "%s: %s", fn, why);
+	else
+		begin_sync(gov);
+	return rc;
+}
+
+/* The clean-stop mark: even a short run leaves covered-until. */
+static int clean_stop_mark(hiveha_governor *gov)
+{
+	return gov->started ? heartbeat(gov) : HIVEHA_OK;
+}
+
+/* Leaves RUNNING; a stop requested during the run gets its mark first. */
+static void leave_running(hiveha_governor *gov)
+{
+	int marked = 0, rc = HIVEHA_OK;
+	hh_mutex_lock(&gov->lock);
+	while (atomic_load(&gov->stop) && !marked) {
+		hh_mutex_unlock(&gov->lock);
+		rc = clean_stop_mark(gov);
+		marked = 1;
+		hh_mutex_lock(&gov->lock);
+	}
+	if (marked)
+		gov->stop_rc = rc;
+	gov->life = HH_LIFE_IDLE;
+	hh_cond_broadcast(&gov->life_cond);
+	hh_mutex_unlock(&gov->lock);
+	hh_gov_sync_thread(NULL);
+}
+
+/* Interrupts a sleep or transfer in progress; gov->stop is already set. */
+static void interrupt(hiveha_governor *gov)
+{
+	gov->clock.wake(gov->clock.ctx);
+	if (gov->transport.cancel)
+		gov->transport.cancel(gov->transport.ctx);
 }
 
 int hiveha_governor_run(hiveha_governor *gov)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	if (gov->thread_running) {
-		hh_gov_set_err(gov, "hiveha_governor_run: the governor runs in the background; stop it first");
-		return HIVEHA_ESTATE;
-	}
-	atomic_store(&gov->stop, 0);
-	reset_transport(gov);
+	int rc = enter_running(gov, 0, "hiveha_governor_run");
+	if (rc)
+		return rc;
 	gov->errmsg[0] = '\0';
-	atomic_store(&gov->in_run, 1);
-	int rc = startup(gov);
+	rc = startup(gov);
 	if (!rc)
 		rc = all_rounds(gov);
-	atomic_store(&gov->in_run, 0);
 	if (rc == HIVEHA_ECANCELLED && !gov->errmsg[0])
 		hh_gov_set_err(gov, "hiveha_governor_run: stopped");
 	if (rc && !gov->errmsg[0]) {
@@ -259,6 +374,7 @@ int hiveha_governor_run(hiveha_governor *gov)
 				break;
 			}
 	}
+	leave_running(gov);
 	return rc;
 }
 
@@ -308,26 +424,24 @@ int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	if (gov->thread_running) {
-		hh_gov_set_err(gov, "hiveha_governor_poll: the governor runs in the background");
-		return HIVEHA_ESTATE;
-	}
-	if (!gov->started) {
-		hh_gov_set_err(gov, "hiveha_governor_poll: call hiveha_governor_run first");
-		return HIVEHA_ESTATE;
-	}
-	atomic_store(&gov->stop, 0);
-	return poll_once(gov, next_ms_out);
+	int rc = enter_running(gov, 1, "hiveha_governor_poll");
+	if (rc)
+		return rc;
+	rc = poll_once(gov, next_ms_out);
+	leave_running(gov);
+	return rc;
 }
 
 static void background(void *arg)
 {
 	hiveha_governor *gov = arg;
+	background_gov = gov;
+	begin_sync(gov);
 	/* A store that is briefly unavailable must not leave a governor that
 	 * never heartbeats: retry the start-up with back-off until stopped. */
 	int64_t backoff = gov->cfg.retry_initial_ms;
 	while (startup(gov) != HIVEHA_OK) {
-		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->errmsg,
+		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->bg_errmsg,
 		           (long long)backoff);
 		if (hh_gov_sleep_ms(gov, backoff))
 			return;
@@ -348,44 +462,71 @@ int hiveha_governor_start(hiveha_governor *gov)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	if (gov->thread_running) {
-		hh_gov_set_err(gov, "hiveha_governor_start: already started");
-		return HIVEHA_ESTATE;
+	const char *why = NULL;
+	hh_mutex_lock(&gov->lock);
+	int rc = enter_locked(gov, HH_LIFE_BACKGROUND, 0, &why);
+	if (!rc) {
+		/* Created under the lock: a stop sees BACKGROUND only with a
+		 * thread to join. */
+		rc = hh_thread_create(&gov->thread, background, gov);
+		if (rc) {
+			gov->life = HH_LIFE_IDLE;
+			hh_cond_broadcast(&gov->life_cond);
+			why = "cannot create the background thread";
+		}
 	}
-	atomic_store(&gov->stop, 0);
-	reset_transport(gov);
-	int rc = hh_thread_create(&gov->thread, background, gov);
-	if (rc) {
-		hh_gov_set_err(gov, "hiveha_governor_start: cannot create the background thread");
-		return rc;
-	}
-	gov->thread_running = 1;
-	return HIVEHA_OK;
+	hh_mutex_unlock(&gov->lock);
+	if (rc)
+		hh_gov_set_err(gov, "hiveha_governor_start: %s", why);
+	return rc;
 }
 
 int hiveha_governor_stop(hiveha_governor *gov)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
+	hh_mutex_lock(&gov->lock);
+	if (sync_gov == gov || gov->life == HH_LIFE_RUNNING) {
+		/* Request only: waiting here could wait for ourselves. */
+		atomic_store(&gov->stop, 1);
+		gov->stoppers++;
+		hh_mutex_unlock(&gov->lock);
+		interrupt(gov);
+		hh_mutex_lock(&gov->lock);
+		gov->stoppers--;
+		hh_cond_broadcast(&gov->life_cond);
+		hh_mutex_unlock(&gov->lock);
+		return HIVEHA_OK;
+	}
+	if (gov->life == HH_LIFE_STOPPING) {
+		/* Another stop owns it: its outcome is ours. */
+		while (gov->life == HH_LIFE_STOPPING)
+			hh_cond_wait(&gov->life_cond, &gov->lock);
+		int rc = gov->stop_rc;
+		hh_mutex_unlock(&gov->lock);
+		return rc;
+	}
+	/* IDLE or BACKGROUND: this stop owns the join and the mark. */
+	int joined = gov->life == HH_LIFE_BACKGROUND;
+	gov->life = HH_LIFE_STOPPING;
 	atomic_store(&gov->stop, 1);
-	gov->clock.wake(gov->clock.ctx);
-	if (gov->transport.cancel)
-		gov->transport.cancel(gov->transport.ctx);
-	if (gov->thread_running) {
+	hh_mutex_unlock(&gov->lock);
+	if (joined) {
+		interrupt(gov);
 		hh_thread_join(gov->thread);
-		gov->thread_running = 0;
 	}
-	/* The clean-stop mark: even a short run leaves covered-until. When
-	 * run() is executing on another thread it is the writer; the mark is
-	 * written by the stop (or free) that follows its return. */
-	int rc = HIVEHA_OK;
-	if (gov->started && !atomic_load(&gov->in_run)) {
-		rc = heartbeat(gov);
-		char why[320];
-		if (rc)
-			hh_gov_set_err(gov, "hiveha_governor_stop: writing covered-until failed: %s",
-			               hh_store_reason(&gov->store, rc, why, sizeof(why)));
-	}
+	hh_gov_sync_thread(gov); /* a callback of the mark that stops only requests */
+	int rc = clean_stop_mark(gov);
+	hh_gov_sync_thread(NULL);
+	char why[320] = "";
+	if (rc) /* asks the store: not under the lock */
+		hh_store_reason(&gov->store, rc, why, sizeof(why));
+	hh_mutex_lock(&gov->lock);
+	if (rc)
+		hh_gov_set_err(gov, "hiveha_governor_stop: writing covered-until failed: %s", why);
+	gov->stop_rc = rc;
+	gov->life = HH_LIFE_IDLE;
+	hh_cond_broadcast(&gov->life_cond);
+	hh_mutex_unlock(&gov->lock);
 	return rc;
 }
-

@@ -8,13 +8,37 @@
  * peer, and then keeps the covered-until heartbeat and retries pending
  * gaps with back-off.
  *
+ * Lifecycle: a governor is in one of four states, changed under one lock:
+ *
+ *   idle --run()/poll()--> running --the call returns--> idle
+ *   idle --start()-------> background --stop()--> stopping --> idle
+ *   idle --stop()--------> stopping --> idle     (the clean-stop mark only)
+ *
+ *  - run, poll and start begin only from idle; while a stop is stopping
+ *    (or is waking a run) they first wait for it to finish. From running
+ *    or background they return HIVEHA_ESTATE.
+ *  - A stop that finds the governor running (a run or poll on another
+ *    thread), or that is called on the sync thread itself (a callback, the
+ *    transport or the store), only requests: it interrupts sleeps and
+ *    transfers and returns; the running call returns HIVEHA_ECANCELLED and
+ *    writes the clean-stop mark itself before it leaves running.
+ *  - A stop that finds background or idle owns the stopping state: it joins
+ *    the background thread (if any) and writes the clean-stop mark. Another
+ *    stop meanwhile waits for it and returns its result.
+ *  - Every run, poll or background thread begins by dropping what an
+ *    earlier stop left behind (the clock's latched wake, the transport's
+ *    cancel): a stop is never remembered into the next run, and all of this
+ *    can be repeated any number of times.
+ *
  * Threads: a governor is used from one host thread at a time, except
- * hiveha_governor_snapshot() and hiveha_governor_stop(), which may be
- * called from any thread at any time. State, progress and log callbacks run
- * on the sync
- * thread: the caller's for hiveha_governor_run() / _poll(), a thread the
- * governor starts for hiveha_governor_start(). Callbacks must not call back
- * into the governor except snapshot.
+ * hiveha_governor_snapshot(), hiveha_governor_set_stored_until() and
+ * hiveha_governor_stop(), which may be called from any thread at any time,
+ * also concurrently. State, progress
+ * and log callbacks run on the sync thread: the caller's for
+ * hiveha_governor_run() / _poll(), a thread the governor starts for
+ * hiveha_governor_start() (and the stopping thread for a clean-stop mark's
+ * log). Callbacks must not call back into the governor except snapshot and
+ * stop.
  */
 #ifndef HIVEHA_GOVERNOR_H
 #define HIVEHA_GOVERNOR_H
@@ -191,7 +215,8 @@ HIVEHA_API void hiveha_governor_free(hiveha_governor *gov);
  * Blocking start-up sync on the caller's thread: computes each enabled
  * deputy's gaps and fills them. Returns 0 when every enabled deputy ended
  * finished_ok, otherwise the status of the first that ended
- * finished_with_error (its gaps stay pending for a later run or poll).
+ * finished_with_error (its gaps stay pending for a later run or poll;
+ * HIVEHA_ECANCELLED after a stop, which leaves them due at once).
  * HIVEHA_ESTATE if the governor is already running in the background.
  */
 HIVEHA_API int hiveha_governor_run(hiveha_governor *gov);
@@ -207,7 +232,9 @@ HIVEHA_API int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out);
 
 /**
  * Starts a background thread that does what run() does and then what
- * poll() does, until stop. Returns at once. HIVEHA_ESTATE if already started.
+ * poll() does, until stop. Returns at once. HIVEHA_ESTATE if already
+ * started (also after the thread ended by a stop from one of its own
+ * callbacks: a stop from outside joins it) or while a run or poll runs.
  */
 HIVEHA_API int hiveha_governor_start(hiveha_governor *gov);
 
@@ -216,8 +243,12 @@ HIVEHA_API int hiveha_governor_start(hiveha_governor *gov);
  * thread if any, rolls back whatever was not committed (committed chunks
  * and their checkpoints stay), and writes covered-until = clock now (or the
  * host's stored-until, if earlier: hiveha_governor_set_stored_until) as a
- * clean-stop mark. Safe to call more than once and from any thread except
- * a governor callback.
+ * clean-stop mark (once the start-up state was persisted). Safe to call
+ * more than once, from any thread, concurrently, and from a callback. See
+ * "Lifecycle" above for who writes the mark: a stop that only requests
+ * returns 0 at once; one that stops the background thread or an idle
+ * governor returns when it is done, with the mark's store error if it
+ * failed (a concurrent stop returns the same).
  */
 HIVEHA_API int hiveha_governor_stop(hiveha_governor *gov);
 

@@ -24,6 +24,13 @@ typedef pthread_cond_t hh_cond;
 typedef pthread_t hh_thread;
 #endif
 
+/* Thread-local storage class (C11 _Thread_local; MSVC spells it its way). */
+#if defined(_MSC_VER) && !defined(__clang__)
+#  define HH_THREAD_LOCAL __declspec(thread)
+#else
+#  define HH_THREAD_LOCAL _Thread_local
+#endif
+
 /* All return 0 on success or a negative hiveha_status. */
 int hh_mutex_init(hh_mutex *m);
 void hh_mutex_destroy(hh_mutex *m);

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -525,6 +526,37 @@ void h_peer_responder(harness *h, int with_peer_gov)
 		memset(&h->transport, 0, sizeof(h->transport));
 	}
 	cr_assert_eq(looptransport_new_responder(&h->transport, h->responder), 0);
+}
+
+static pthread_mutex_t sleep_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t sleep_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t sleeps_begun;
+
+static void count_sleep(uint64_t index, int64_t ns, void *payload)
+{
+	(void)ns;
+	(void)payload;
+	pthread_mutex_lock(&sleep_mu);
+	sleeps_begun = index;
+	pthread_cond_broadcast(&sleep_cv);
+	pthread_mutex_unlock(&sleep_mu);
+}
+
+void h_count_sleeps(harness *h)
+{
+	pthread_mutex_lock(&sleep_mu);
+	sleeps_begun = 0;
+	pthread_mutex_unlock(&sleep_mu);
+	fakeclock_set_hook(&h->clock, count_sleep, NULL);
+}
+
+void h_wait_in_sleep(harness *h, uint64_t k)
+{
+	pthread_mutex_lock(&sleep_mu);
+	while (sleeps_begun < k)
+		pthread_cond_wait(&sleep_cv, &sleep_mu);
+	pthread_mutex_unlock(&sleep_mu);
+	fakeclock_wait_sleepers(&h->clock, 1);
 }
 
 void h_init(harness *h)

@@ -77,6 +77,13 @@ int h_try_run(harness *h);
  * live vouching from the peer's sync state. */
 void h_peer_responder(harness *h, int with_peer_gov);
 
+/* Counts the sleeps that begin on h->clock (its hook runs on the sleeping
+ * thread before it blocks); h_wait_in_sleep returns once the `k`th sleep
+ * (1-based, as fakeclock_sleeps counts) began and a thread is blocked in a
+ * MANUAL sleep. */
+void h_count_sleeps(harness *h);
+void h_wait_in_sleep(harness *h, uint64_t k);
+
 /* ---- stores of the selected backend ------------------------------------ */
 
 /* A new empty store (one reference; asserts success). */

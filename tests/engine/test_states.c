@@ -3,7 +3,6 @@
  * can end, with the transport and store faults of the fakes.
  */
 #include <criterion/criterion.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "harness.h"
@@ -267,42 +266,16 @@ Test(states, background_start_stop)
 	cr_assert_str_eq(LOCAL("X"), "(12,1) (13,2)");
 }
 
-/* Counts the governor thread's sleeps; the hook runs on that thread when a
- * sleep begins, before it blocks. */
-static pthread_mutex_t sleep_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t sleep_cv = PTHREAD_COND_INITIALIZER;
-static uint64_t sleeps_begun;
-
-static void count_sleep(uint64_t index, int64_t ns, void *payload)
-{
-	(void)ns;
-	(void)payload;
-	pthread_mutex_lock(&sleep_mu);
-	sleeps_begun = index;
-	pthread_cond_broadcast(&sleep_cv);
-	pthread_mutex_unlock(&sleep_mu);
-}
-
-/* Returns once the governor thread is blocked in its `k`th sleep. */
-static void wait_in_sleep(uint64_t k)
-{
-	pthread_mutex_lock(&sleep_mu);
-	while (sleeps_begun < k)
-		pthread_cond_wait(&sleep_cv, &sleep_mu);
-	pthread_mutex_unlock(&sleep_mu);
-	fakeclock_wait_sleepers(&h.clock, 1);
-}
-
 Test(states, background_retries_a_failed_start_up, .timeout = 30)
 {
 	fakeclock_set_mode(&h.clock, FAKECLOCK_MANUAL);
-	fakeclock_set_hook(&h.clock, count_sleep, NULL);
+	h_count_sleeps(&h);
 	h.cfg.retry_initial_ms = 1000;
 	h_gov(&h);
 	/* the start-up transaction cannot commit: the store is briefly down */
 	h_fail_from(&h.local, MEMSTORE_MASK(MEMSTORE_COMMIT), 1, 0);
 	cr_assert_eq(hiveha_governor_start(h.gov), 0);
-	wait_in_sleep(1);
+	h_wait_in_sleep(&h, 1);
 	hiveha_deputy_snapshot snap;
 	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_IDLE, "no sync may run before start-up is persisted");
@@ -310,7 +283,7 @@ Test(states, background_retries_a_failed_start_up, .timeout = 30)
 	/* the store comes back; after the back-off the governor starts and syncs */
 	h_faults_off(&h.local);
 	fakeclock_advance(&h.clock, 1000 * 1000000LL);
-	wait_in_sleep(2);
+	h_wait_in_sleep(&h, 2);
 	cr_assert_eq(hiveha_governor_snapshot(h.gov, HIVEHA_DEPUTY_TREND, &snap, HIVEHA_DEPUTY_SNAPSHOT_VERSION), 0);
 	cr_assert_eq(snap.state, HIVEHA_DEPUTY_FINISHED_OK, "%s", snap.sync_state);
 	cr_assert_eq(hiveha_governor_stop(h.gov), 0);
