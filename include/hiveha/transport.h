@@ -111,9 +111,9 @@ typedef struct hiveha_transport {
 
 	/**
 	 * Optional (required when `cancel` is set). Clears a previous cancel so
-	 * that connect / exchange work again. Called by hiveha_governor_run()
-	 * and hiveha_governor_start() on the calling thread, before the sync
-	 * uses the transport.
+	 * that connect / exchange work again. Called on the sync thread when a
+	 * run, poll or background thread begins, before it uses the transport;
+	 * never while connect or exchange runs.
 	 */
 	void (*reset)(void *ctx);
 } hiveha_transport;
