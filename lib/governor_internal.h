@@ -103,10 +103,11 @@ void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
 #endif
 	;
 int hh_gov_stopping(hiveha_governor *gov);
-/* Marks the calling thread as doing `gov`'s sync work (NULL: no longer),
- * so that a stop called on it only requests instead of waiting for
- * itself. governor_run.c marks the sync threads, fetch.c its helpers. */
-void hh_gov_sync_thread(const hiveha_governor *gov);
+/* Marks the calling thread as doing `gov`'s sync work (NULL: none) and
+ * returns the previous mark, so that a stop called on it only requests
+ * instead of waiting for itself. governor_run.c marks the sync threads,
+ * fetch.c its helpers. */
+const hiveha_governor *hh_gov_sync_thread(const hiveha_governor *gov);
 /* Where hh_gov_set_err writes on the calling thread (governor_run.c). */
 char *hh_gov_errbuf(hiveha_governor *gov);
 /* Sleeps on the clock; HIVEHA_ECANCELLED when stopping. */

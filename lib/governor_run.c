@@ -262,9 +262,11 @@ static HH_THREAD_LOCAL const hiveha_governor *sync_gov;
 /* The governor whose background thread the calling thread is, or NULL. */
 static HH_THREAD_LOCAL const hiveha_governor *background_gov;
 
-void hh_gov_sync_thread(const hiveha_governor *gov)
+const hiveha_governor *hh_gov_sync_thread(const hiveha_governor *gov)
 {
+	const hiveha_governor *outer = sync_gov;
 	sync_gov = gov;
+	return outer;
 }
 
 char *hh_gov_errbuf(hiveha_governor *gov)
@@ -296,19 +298,22 @@ static int enter_locked(hiveha_governor *gov, int to, int need_started, const ch
 }
 
 /* On the sync thread, before anything can sleep or send. */
-static void begin_sync(hiveha_governor *gov)
+static const hiveha_governor *begin_sync(hiveha_governor *gov)
 {
-	hh_gov_sync_thread(gov);
+	const hiveha_governor *outer = hh_gov_sync_thread(gov);
 	if (gov->clock.version >= 2 && gov->clock.reset)
 		gov->clock.reset(gov->clock.ctx);
 	else
 		gov->clock.sleep(gov->clock.ctx, 0); /* consumes a latched wake (clock.h) */
 	if (gov->transport.cancel && gov->transport.reset)
 		gov->transport.reset(gov->transport.ctx);
+	return outer;
 }
 
-/* Enters RUNNING on the caller's thread; refusals go to errmsg. */
-static int enter_running(hiveha_governor *gov, int need_started, const char *fn)
+/* Enters RUNNING on the caller's thread; refusals go to errmsg. *outer
+ * gets the governor this thread did sync work for before (for leave). */
+static int enter_running(hiveha_governor *gov, int need_started, const char *fn,
+                         const hiveha_governor **outer)
 {
 	const char *why = NULL;
 	hh_mutex_lock(&gov->lock);
@@ -317,7 +322,7 @@ static int enter_running(hiveha_governor *gov, int need_started, const char *fn)
 	if (rc)
 		hh_gov_set_err(gov, "%s: %s", fn, why);
 	else
-		begin_sync(gov);
+		*outer = begin_sync(gov);
 	return rc;
 }
 
@@ -328,7 +333,7 @@ static int clean_stop_mark(hiveha_governor *gov)
 }
 
 /* Leaves RUNNING; a stop requested during the run gets its mark first. */
-static void leave_running(hiveha_governor *gov)
+static void leave_running(hiveha_governor *gov, const hiveha_governor *outer)
 {
 	int marked = 0, rc = HIVEHA_OK;
 	hh_mutex_lock(&gov->lock);
@@ -343,7 +348,7 @@ static void leave_running(hiveha_governor *gov)
 	gov->life = HH_LIFE_IDLE;
 	hh_cond_broadcast(&gov->life_cond);
 	hh_mutex_unlock(&gov->lock);
-	hh_gov_sync_thread(NULL);
+	hh_gov_sync_thread(outer);
 }
 
 /* Interrupts a sleep or transfer in progress; gov->stop is already set. */
@@ -358,7 +363,8 @@ int hiveha_governor_run(hiveha_governor *gov)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	int rc = enter_running(gov, 0, "hiveha_governor_run");
+	const hiveha_governor *outer = NULL;
+	int rc = enter_running(gov, 0, "hiveha_governor_run", &outer);
 	if (rc)
 		return rc;
 	gov->errmsg[0] = '\0';
@@ -374,7 +380,7 @@ int hiveha_governor_run(hiveha_governor *gov)
 				break;
 			}
 	}
-	leave_running(gov);
+	leave_running(gov, outer);
 	return rc;
 }
 
@@ -424,11 +430,12 @@ int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	int rc = enter_running(gov, 1, "hiveha_governor_poll");
+	const hiveha_governor *outer = NULL;
+	int rc = enter_running(gov, 1, "hiveha_governor_poll", &outer);
 	if (rc)
 		return rc;
 	rc = poll_once(gov, next_ms_out);
-	leave_running(gov);
+	leave_running(gov, outer);
 	return rc;
 }
 
@@ -515,9 +522,10 @@ int hiveha_governor_stop(hiveha_governor *gov)
 		interrupt(gov);
 		hh_thread_join(gov->thread);
 	}
-	hh_gov_sync_thread(gov); /* a callback of the mark that stops only requests */
+	/* a callback of the mark that stops only requests */
+	const hiveha_governor *outer = hh_gov_sync_thread(gov);
 	int rc = clean_stop_mark(gov);
-	hh_gov_sync_thread(NULL);
+	hh_gov_sync_thread(outer);
 	char why[320] = "";
 	if (rc) /* asks the store: not under the lock */
 		hh_store_reason(&gov->store, rc, why, sizeof(why));
