@@ -217,7 +217,8 @@ HIVEHA_API void hiveha_governor_free(hiveha_governor *gov);
  * finished_ok, otherwise the status of the first that ended
  * finished_with_error (its gaps stay pending for a later run or poll;
  * HIVEHA_ECANCELLED after a stop, which leaves them due at once).
- * HIVEHA_ESTATE if the governor is already running in the background.
+ * HIVEHA_ESTATE if the governor is already running in the background, or
+ * a run or poll is in progress on another thread.
  */
 HIVEHA_API int hiveha_governor_run(hiveha_governor *gov);
 
@@ -226,7 +227,9 @@ HIVEHA_API int hiveha_governor_run(hiveha_governor *gov);
  * the covered-until heartbeat if its period passed, and retries pending
  * gaps whose back-off expired. For hosts that drive the governor from
  * their own loop after hiveha_governor_run(). `*next_ms_out` (may be NULL)
- * receives how long until more work is due.
+ * receives how long until more work is due. HIVEHA_ESTATE before the
+ * first run, in the background, or beside another run or poll;
+ * HIVEHA_ECANCELLED when a stop cut a retry short (it is due again at once).
  */
 HIVEHA_API int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out);
 
