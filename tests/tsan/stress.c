@@ -5,9 +5,10 @@
  * under TSan here.
  *
  * Promises (governor.h, responder.h, store.h, transport.h, clock.h):
- * snapshot and stop from any thread at any time, also concurrently; run,
- * poll and start again after any stop; responder_handle from many threads
- * at once while the attached governor syncs. Scenarios, each bounded:
+ * snapshot, set_stored_until and stop from any thread at any time, stop
+ * also concurrently; run, poll and start again after any stop;
+ * responder_handle from many threads at once while the attached governor
+ * syncs. Scenarios, each bounded:
  *
  *   1. background start/stop loops with snapshot threads and stray stops
  *   2. several threads stopping one background governor at once
@@ -259,6 +260,9 @@ static void *hammer_main(void *arg)
 		} else {
 			snapshot(h->gov, HIVEHA_DEPUTY_TREND);
 			snapshot(h->gov, HIVEHA_DEPUTY_EVENTS);
+			/* the host's collection commits on its own thread */
+			check(hiveha_governor_set_stored_until(h->gov, GAP_TO + (hiveha_time)stops++) == 0,
+			      "set_stored_until");
 		}
 		pause_briefly();
 	}
