@@ -13,7 +13,7 @@
 
 #include "harness.h"
 
-Test(bounds, hundred_thousand_items_in_few_round_trips, .timeout = 120)
+Test(bounds, hundred_thousand_items_in_few_round_trips)
 {
 	harness h;
 	h_init(&h);
@@ -201,7 +201,7 @@ static size_t sync_growth(size_t n, uint32_t chunk)
 	return peak_in_use - base;
 }
 
-Test(bounds, memory_follows_chunk_not_gap, .timeout = 120)
+Test(bounds, memory_follows_chunk_not_gap)
 {
 	size_t small = sync_growth(100000, 10000);
 	size_t large = sync_growth(1000000, 10000);

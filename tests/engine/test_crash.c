@@ -89,17 +89,17 @@ static void crash_every_n(unsigned mask, const char *what)
 	h_fini(&ref);
 }
 
-Test(crash, store_writes_fail_from_n_then_restart, .timeout = 120)
+Test(crash, store_writes_fail_from_n_then_restart)
 {
 	crash_every_n(MEMSTORE_WRITES, "write crash");
 }
 
-Test(crash, any_store_call_fails_from_n_then_restart, .timeout = 120)
+Test(crash, any_store_call_fails_from_n_then_restart)
 {
 	crash_every_n(MEMSTORE_ALL, "any-call crash");
 }
 
-Test(crash, single_transient_failure_at_n, .timeout = 120)
+Test(crash, single_transient_failure_at_n)
 {
 	harness ref;
 	scenario(&ref);
@@ -231,7 +231,7 @@ static void assert_gap_filled(const harness *h, const char *item, uint64_t n)
  * trends one more item ("AB", sorting before most checkpoints) and one
  * fewer ("A"): the resumed gap fills AB and every remaining item, and
  * nothing is closed as filled that was not. */
-Test(crash, w7_resume_with_a_changed_item_set, .timeout = 120)
+Test(crash, w7_resume_with_a_changed_item_set)
 {
 	for (uint64_t n = 2; n <= 12; n++) {
 		harness h;

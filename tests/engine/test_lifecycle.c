@@ -95,7 +95,7 @@ Test(lifecycle, run_after_stop_syncs_normally)
  * next stop. A stop that found nobody asleep used to leave its wake
  * latched, which ended the next thread's loop at its first sleep, after
  * one heartbeat (and then this test waits until its timeout). */
-Test(lifecycle, start_after_stop_keeps_running, .timeout = 30)
+Test(lifecycle, start_after_stop_keeps_running)
 {
 	h.cfg.heartbeat_ms = 1000;
 	fakeclock_set_mode(&h.clock, FAKECLOCK_MANUAL);
@@ -118,7 +118,7 @@ Test(lifecycle, start_after_stop_keeps_running, .timeout = 30)
 }
 
 /* W8 across modes: a background run stopped, then blocking runs and polls. */
-Test(lifecycle, run_and_poll_after_background_stop, .timeout = 30)
+Test(lifecycle, run_and_poll_after_background_stop)
 {
 	fakeclock_set_mode(&h.clock, FAKECLOCK_MANUAL);
 	h_count_sleeps(&h);
@@ -286,7 +286,7 @@ static void *stop_and_see(void *arg)
 	return NULL;
 }
 
-Test(lifecycle, two_stops_at_once_join_once, .timeout = 30)
+Test(lifecycle, two_stops_at_once_join_once)
 {
 	looptransport_set_hook(&h.transport, hold_in_exchange, NULL);
 	h_gov(&h);

@@ -222,7 +222,7 @@ static size_t events_equal(const hiveha_store *a, const hiveha_store *b, char *w
 /* L3: one event among 10 000 has a string attribute with an embedded NUL
  * (and one a message that is not UTF-8): JSON cannot hold either as a
  * plain string; all 10 000 arrive, bit for bit. */
-Test(limits, L3_an_event_with_a_nul_byte_arrives_with_the_rest, .timeout = 120)
+Test(limits, L3_an_event_with_a_nul_byte_arrives_with_the_rest)
 {
 	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);
 	h.cfg.events_expert_start = 10;
@@ -315,7 +315,7 @@ static void peer_ignores_skip(void)
 	cr_assert_eq(looptransport_new_responder(&h.transport, h.responder), 0);
 }
 
-Test(limits, trend_pages_without_progress_end_the_round, .timeout = 30)
+Test(limits, trend_pages_without_progress_end_the_round)
 {
 	peer_ignores_skip();
 	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
@@ -338,7 +338,7 @@ Test(limits, trend_pages_without_progress_end_the_round, .timeout = 30)
 	cr_assert_leq(c.exchanges[LOOPTRANSPORT_TIMESERIES], 4);
 }
 
-Test(limits, event_pages_without_progress_end_the_round, .timeout = 30)
+Test(limits, event_pages_without_progress_end_the_round)
 {
 	peer_ignores_skip();
 	h.cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);

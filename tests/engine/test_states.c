@@ -266,7 +266,7 @@ Test(states, background_start_stop)
 	cr_assert_str_eq(LOCAL("X"), "(12,1) (13,2)");
 }
 
-Test(states, background_retries_a_failed_start_up, .timeout = 30)
+Test(states, background_retries_a_failed_start_up)
 {
 	fakeclock_set_mode(&h.clock, FAKECLOCK_MANUAL);
 	h_count_sleeps(&h);

@@ -249,7 +249,7 @@ Test(windows, marks_never_pass_stored_until)
 /* hiveha_governor_set_stored_until is thread-safe: the host calls it from
  * its collecting thread while the background thread writes heartbeats
  * (run under ThreadSanitizer by the TSan stage). */
-Test(windows, stored_until_from_the_host_thread_while_running, .timeout = 30)
+Test(windows, stored_until_from_the_host_thread_while_running)
 {
 	h.cfg.start_time = 100 * U;
 	h.cfg.heartbeat_ms = 1;

@@ -127,7 +127,7 @@ static void *trickle(void *arg)
 	return NULL;
 }
 
-Test(http_hostile, slowloris_does_not_keep_a_real_peer_out, .timeout = 120)
+Test(http_hostile, slowloris_does_not_keep_a_real_peer_out)
 {
 	hiveha_http_listener_options o = HIVEHA_HTTP_LISTENER_OPTIONS_INIT;
 	hiveha_http_listener *l = NULL;

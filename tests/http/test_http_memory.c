@@ -101,7 +101,7 @@ static int run_clients(void)
 	return bad;
 }
 
-Test(http_memory, sixteen_requests_of_unknown_ids_stay_in_the_budget, .timeout = 300)
+Test(http_memory, sixteen_requests_of_unknown_ids_stay_in_the_budget)
 {
 	tu_served s;
 	struct rusage ru;

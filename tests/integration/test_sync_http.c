@@ -134,8 +134,8 @@ static void teardown(void)
 	in_teardown();
 }
 
-TestSuite(http_sync, .init = setup_plain, .fini = teardown, .timeout = 120);
-TestSuite(https_sync, .init = setup_tls, .fini = teardown, .timeout = 120);
+TestSuite(http_sync, .init = setup_plain, .fini = teardown);
+TestSuite(https_sync, .init = setup_tls, .fini = teardown);
 
 /* Both instances with their data; A's first governor has run (it vouches
  * for its history from BASE on) and A serves with `a_token`. B listens but

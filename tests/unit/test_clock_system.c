@@ -21,7 +21,7 @@ static void teardown(void)
 	clk.destroy(clk.ctx);
 }
 
-TestSuite(clock_system, .init = setup, .fini = teardown, .timeout = 30);
+TestSuite(clock_system, .init = setup, .fini = teardown);
 
 Test(clock_system, passes_its_own_check)
 {

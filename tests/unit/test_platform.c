@@ -42,7 +42,7 @@ static void signaller(void *arg)
 	hh_mutex_unlock(&s->lock);
 }
 
-TestSuite(platform, .timeout = 30);
+TestSuite(platform);
 
 Test(platform, thread_signals_condition)
 {
