@@ -54,6 +54,12 @@ int hh_governor_unvouched(hiveha_governor *gov, int kind, hiveha_time from, hive
 	hh_vouch_input in = { &d->st, 1, d->enabled, gov->started, gov->cfg.overlap_ms, 0, 0, 0 };
 	in.filling = deputy_filling(gov, d);
 	in.settled_until = settled_until;
+	/* The host's own word on how far it has stored (set_stored_until) beats
+	 * the settle window's guess: what comes after it is not vouched for
+	 * yet - it will be stored, so the peer retries it (DESIGN §5 rule 1).
+	 * A cap of 0 means none, hence the 1 for a host that said 0. */
+	if (gov->stored_set && (!in.settled_until || gov->stored_until < in.settled_until))
+		in.settled_until = gov->stored_until ? gov->stored_until : 1;
 	/* A stopped governor's instance no longer collects: its history ends
 	 * at the clean-stop mark. */
 	if (gov->started && atomic_load(&gov->stop))

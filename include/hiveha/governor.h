@@ -261,8 +261,9 @@ HIVEHA_API int hiveha_governor_stop(hiveha_governor *gov);
  * committed to its store. From the first call on, the covered-until marks
  * (heartbeat and clean stop) are min(clock now, t) instead of clock now, so
  * a stop after a failed or buffered write never claims time that was not
- * stored; the next start's gap then begins early enough to refill it. The
- * latest call wins; covered-until itself never moves back. Call it after
+ * stored; the next start's gap then begins early enough to refill it. A
+ * responder attached to this governor vouches to its peer only for time
+ * before `t` (and before its now - settle_ms). The latest call wins; covered-until itself never moves back. Call it after
  * each commit of collected data. Thread-safe: any thread, any time after
  * hiveha_governor_new(), also while the governor runs in the background.
  * HIVEHA_EINVAL for a NULL governor.

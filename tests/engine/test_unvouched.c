@@ -399,6 +399,38 @@ Test(unvouched, s1_settled_part_is_filled_the_tail_waits)
 	hh_syncstate_free(&st);
 }
 
+/* A host that says how far it has stored (set_stored_until) is believed
+ * over the settle window: the peer vouches up to there and no further,
+ * however late its clock, and the tail is fetched once the host has
+ * stored it - a peer whose ingest lags more than the settle window (a
+ * loaded machine) still leaves no permanent hole. */
+Test(unvouched, peer_vouches_only_up_to_its_hosts_stored_until)
+{
+	h_put_state(&h.peer, HIVEHA_DEPUTY_TREND, 1000000, 0, NULL, 0, NULL, 0, 0);
+	h_peer_responder(&h, 1);
+	fakeclock_set_now(&h.clock, 1000000); /* settle 0: the clock alone vouches all */
+	fakeclock_set_now(&h.peer_clock, 1000000);
+	cr_assert_eq(hiveha_governor_set_stored_until(h.peer_gov, 16), 0);
+	hiveha_governor_run(h.peer_gov); /* started; its own gap cannot be filled */
+	cr_assert_eq(h_run(&h), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2)",
+	                 "[10,16) replaced; nothing at or after the peer's stored-until");
+	hh_syncstate st = local_state();
+	cr_assert_eq(st.pending.n, 1, "the unstored tail was closed");
+	cr_assert(st.pending.v[0].from == 16 && st.pending.v[0].to == 20);
+	cr_assert_eq(st.closed.n, 0);
+	hh_syncstate_free(&st);
+
+	/* the peer's host has stored on: the retry fills the tail */
+	cr_assert_eq(hiveha_governor_set_stored_until(h.peer_gov, 30), 0);
+	int64_t next = 0;
+	cr_assert_eq(hiveha_governor_poll(h.gov, &next), 0);
+	fakeclock_advance(&h.clock, next * 1000000);
+	cr_assert_eq(hiveha_governor_poll(h.gov, NULL), 0, "%s", h.log);
+	cr_assert_str_eq(h_fmt(&h.local, "X", buf, sizeof(buf)), "(11,2) (18,3)");
+	cr_assert_eq(local_pending(), 0);
+}
+
 /* The persisted count is checked like every other field. */
 Test(unvouched, filling_rounds_codec)
 {
