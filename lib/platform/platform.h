@@ -13,10 +13,17 @@
 #include <hiveha/time.h>
 
 #if defined(_WIN32)
-#  include <windows.h>
-typedef SRWLOCK hh_mutex;
-typedef CONDITION_VARIABLE hh_cond;
-typedef HANDLE hh_thread;
+/* SRWLOCK, CONDITION_VARIABLE and HANDLE are one pointer each. Mirrored
+ * here (platform_win32.c checks the sizes) so that every file including
+ * this header does not pull in <windows.h> and its macros (min, max,
+ * ERROR, near, ...). */
+typedef struct hh_mutex {
+	void *opaque;
+} hh_mutex;
+typedef struct hh_cond {
+	void *opaque;
+} hh_cond;
+typedef void *hh_thread;
 #else
 #  include <pthread.h>
 typedef pthread_mutex_t hh_mutex;
