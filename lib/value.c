@@ -110,7 +110,9 @@ static int cmp_u64(uint64_t a, uint64_t b)
 /* The total order of value.h: -0.0 < +0.0, every NaN equal and largest. */
 static int cmp_double(double a, double b)
 {
-	int na = isnan(a), nb = isnan(b);
+	/* isnan() is only "non-zero" (MinGW returns other values than 1), so
+	 * normalise before subtracting. */
+	int na = isnan(a) != 0, nb = isnan(b) != 0;
 
 	if (na || nb)
 		return na - nb;
