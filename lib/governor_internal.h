@@ -16,6 +16,7 @@
 
 #include "notes.h"
 #include "store_access.h"
+#include "platform/compiler.h"
 #include "platform/platform.h"
 #include "protocol.h"
 #include "syncstate.h"
@@ -92,16 +93,8 @@ struct hiveha_governor {
 
 /* ---- governor.c ---- */
 /* Sets the message hiveha_governor_errmsg() returns. */
-void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 2, 3)))
-#endif
-	;
-void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
+void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...) HH_FMT(2, 3);
+void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...) HH_FMT(3, 4);
 int hh_gov_stopping(hiveha_governor *gov);
 /* Marks the calling thread as doing `gov`'s sync work (NULL: none) and
  * returns the previous mark, so that a stop called on it only requests
@@ -115,11 +108,7 @@ int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms);
 
 /* ---- deputy.c ---- */
 void hh_dep_set_state(hiveha_governor *gov, hh_deputy *d, int state);
-void hh_dep_note(hiveha_governor *gov, hh_deputy *d, int level, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 4, 5)))
-#endif
-	;
+void hh_dep_note(hiveha_governor *gov, hh_deputy *d, int level, const char *fmt, ...) HH_FMT(4, 5);
 void hh_dep_progress(hiveha_governor *gov, hh_deputy *d);
 /* One round: fill every pending gap that is due; publishes states 1..6.
  * Returns 0 when the deputy finished ok. */

@@ -10,13 +10,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "platform/compiler.h"
 #include "protocol.h"
-
-#if defined(__GNUC__) || defined(__clang__)
-#  define HH_FMT(f, a) __attribute__((format(printf, f, a)))
-#else
-#  define HH_FMT(f, a)
-#endif
 
 /* Message type names ("type" member of every JSON message). */
 #define HH_T_HELLO "hello"
