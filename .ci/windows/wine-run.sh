@@ -16,8 +16,8 @@ export WINEDEBUG=${WINEDEBUG:--all}
 export WINEDLLOVERRIDES=${WINEDLLOVERRIDES:-mscoree,mshtml=}
 if [ ! -f "$build/.winepath" ] || [ -n "$(find "$build" -name '*.dll' -newer "$build/.winepath" -print -quit 2>/dev/null)" ]; then
 	find "$build" -name '*.dll' -not -path "$WINEPREFIX/*" -printf 'Z:%h\n' 2>/dev/null |
-		sort -u | tr '/' '\\' | paste -sd';' >"$build/.winepath.tmp"
-	mv "$build/.winepath.tmp" "$build/.winepath"
+		sort -u | tr '/' '\\' | paste -sd';' >"$build/.winepath.$$"
+	mv "$build/.winepath.$$" "$build/.winepath"
 fi
 WINEPATH=$(cat "$build/.winepath")
 export WINEPATH

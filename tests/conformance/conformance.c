@@ -6,39 +6,27 @@
  * scratch directory. Data is seeded through begin / replace_samples /
  * insert_events / kv_put / commit, so the write path is under test too.
  */
-#define _XOPEN_SOURCE 700
-
 #include <criterion/criterion.h>
 
-#include <ftw.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <hiveha/governor.h>
 #include <hiveha/store.h>
 #include <hiveha/value.h>
 
 #include "conformance.h"
+#include "scratchdir.h"
 
 static hiveha_store S;
-static char scratch[64];
-
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+static char scratch[512];
 
 static void setup(void)
 {
-	snprintf(scratch, sizeof scratch, "/tmp/hiveha-conf-XXXXXX");
-	cr_assert_not_null(mkdtemp(scratch), "mkdtemp");
+	cr_assert_eq(scratchdir_make(scratch, sizeof scratch, "conf"), 0, "scratch directory");
 	memset(&S, 0, sizeof S);
 	int rc = conformance_store_open(&S, scratch);
 	cr_assert_eq(rc, 0, "conformance_store_open: %s", hiveha_strerror(rc));
@@ -47,7 +35,7 @@ static void setup(void)
 static void teardown(void)
 {
 	conformance_store_close(&S);
-	nftw(scratch, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	scratchdir_remove(scratch);
 }
 
 TestSuite(store, .init = setup, .fini = teardown);
