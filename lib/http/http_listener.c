@@ -18,19 +18,24 @@
  */
 #define _POSIX_C_SOURCE 200809L /* getaddrinfo */
 
-#include <arpa/inet.h>
+#if defined(_WIN32)
+#  include <winsock2.h> /* before <windows.h>, which microhttpd.h includes */
+#  include <ws2tcpip.h>
+#else
+#  include <arpa/inet.h>
+#  include <netdb.h>
+#  include <netinet/in.h>
+#  include <sys/socket.h>
+#endif
 #ifdef __GLIBC__
 #include <malloc.h> /* malloc_trim */
 #endif
-#include <microhttpd.h>
 #include <limits.h>
-#include <netdb.h>
-#include <netinet/in.h>
+#include <microhttpd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "http_internal.h"
 

@@ -89,7 +89,11 @@ void hh_sq_lock_release(hh_sq_store *st);
 /* sqlite_store.c */
 hh_sq_store *hh_sq_from(const hiveha_store *store);
 int hh_sq_error(hh_sq_store *st, int status, const char *fmt, ...)
+#if defined(__MINGW32__) /* MinGW's C99 stdio, as lib/platform/compiler.h says */
+	__attribute__((format(gnu_printf, 3, 4)));
+#else
 	__attribute__((format(printf, 3, 4)));
+#endif
 int hh_sq_db_error(hh_sq_store *st, sqlite3 *db, const char *what);
 int hh_sq_conn_open(hh_sq_store *st, hh_sq_conn **out, bool writer, char *err, size_t err_size);
 void hh_sq_conn_close(hh_sq_conn *c);
