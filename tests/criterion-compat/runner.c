@@ -46,25 +46,35 @@ void crc_register_test(struct crc_test *t)
 	n_tests++;
 }
 
-void crc_assert(bool ok, bool fatal, const char *file, int line, const char *what,
-                const char *fmt, ...)
+static void report(const char *file, int line, const char *kind, const char *what,
+                   const char *fmt, va_list ap)
 {
-	va_list ap;
-
-	if (ok)
-		return;
-	fprintf(stderr, "%s:%d: %s failed: %s", file, line, fatal ? "assertion" : "expectation",
-	        what);
+	fprintf(stderr, "%s:%d: %s failed: %s", file, line, kind, what);
 	if (fmt[0]) {
 		fputs(": ", stderr);
-		va_start(ap, fmt);
 		vfprintf(stderr, fmt, ap);
-		va_end(ap);
 	}
 	fputc('\n', stderr);
 	test_failed = 1;
-	if (fatal)
-		longjmp(test_end, 1);
+}
+
+void crc_fail(const char *file, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(file, line, "expectation", what, fmt, ap);
+	va_end(ap);
+}
+
+_Noreturn void crc_fail_fatal(const char *file, int line, const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report(file, line, "assertion", what, fmt, ap);
+	va_end(ap);
+	longjmp(test_end, 1);
 }
 
 void crc_skip(const char *fmt, ...)

@@ -15,6 +15,7 @@
 #include <hiveha/sqlite.h>
 
 #include "proxystore.h"
+#include "scratchdir.h"
 
 const char *const h_backend = "sqlite";
 
@@ -47,9 +48,8 @@ static void db_removed(void *arg)
 void h_store_new(hiveha_store *out)
 {
 	if (!tmpdir[0]) {
-		const char *base = getenv("TMPDIR");
-		snprintf(tmpdir, sizeof(tmpdir), "%s/hiveha-engine-XXXXXX", base && *base ? base : "/tmp");
-		cr_assert_not_null(mkdtemp(tmpdir), "cannot create a temporary directory");
+		cr_assert_eq(scratchdir_make(tmpdir, sizeof(tmpdir), "engine"), 0,
+		             "cannot create a temporary directory");
 	}
 	db_file *f = calloc(1, sizeof(*f));
 	cr_assert_not_null(f);

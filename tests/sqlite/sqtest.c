@@ -3,39 +3,23 @@
 #include "sqtest.h"
 
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "scratchdir.h"
 
 static char sqt_dir[256];
 
 void sqt_setup(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(sqt_dir, sizeof sqt_dir, "%s/hh-sqlite-XXXXXX", base && *base ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(sqt_dir), "mkdtemp");
+	cr_assert_eq(scratchdir_make(sqt_dir, sizeof sqt_dir, "sqlite"), 0, "scratch directory");
 }
 
 void sqt_teardown(void)
 {
-	DIR *d = opendir(sqt_dir);
-	struct dirent *e;
-	char p[512];
-
-	if (d == NULL)
-		return;
-	while ((e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(p, sizeof p, "%s/%s", sqt_dir, e->d_name);
-		unlink(p);
-	}
-	closedir(d);
-	rmdir(sqt_dir);
+	scratchdir_remove(sqt_dir);
 }
 
 const char *sqt_path(const char *name)

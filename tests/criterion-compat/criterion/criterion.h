@@ -46,9 +46,11 @@ struct crc_test {
 
 void crc_register_suite(struct crc_suite *s);
 void crc_register_test(struct crc_test *t);
-/* Reports one assertion; a failed fatal one ends the test (longjmp). */
-void crc_assert(bool ok, bool fatal, const char *file, int line, const char *what,
-                const char *fmt, ...);
+/* Reports a failed check; a fatal one ends the test (longjmp), and says so
+ * to the compiler, as Criterion does, so that code after a cr_assert may
+ * rely on it. */
+void crc_fail(const char *file, int line, const char *what, const char *fmt, ...);
+_Noreturn void crc_fail_fatal(const char *file, int line, const char *what, const char *fmt, ...);
 void crc_skip(const char *fmt, ...);
 void crc_log(const char *fmt, ...);
 
@@ -74,8 +76,14 @@ void crc_log(const char *fmt, ...);
 	extern int crc_suite_dummy_##suite
 
 /* The optional message is a format literal: "" glues onto it or stands alone. */
-#define CRC_CHECK(fatal, cond, what, ...) \
-	crc_assert((cond) ? true : false, fatal, __FILE__, __LINE__, what, "" __VA_ARGS__)
+#define CRC_CHECK(fatal, cond, what, ...)                                            \
+	do {                                                                         \
+		if (!(cond)) {                                                       \
+			if (fatal)                                                   \
+				crc_fail_fatal(__FILE__, __LINE__, what, "" __VA_ARGS__); \
+			crc_fail(__FILE__, __LINE__, what, "" __VA_ARGS__);          \
+		}                                                                    \
+	} while (0)
 
 #define cr_assert(c, ...) CRC_CHECK(true, (c), #c, __VA_ARGS__)
 #define cr_expect(c, ...) CRC_CHECK(false, (c), #c, __VA_ARGS__)
