@@ -31,8 +31,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/socket.h>
 #include <time.h>
+#if defined(_WIN32)
+#  include <winsock2.h>
+#  define SHUT_RDWR SD_BOTH
+#else
+#  include <sys/socket.h>
+#endif
 
 #include "http_internal.h"
 
