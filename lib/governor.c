@@ -46,7 +46,7 @@ void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
 
 int hh_gov_stopping(hiveha_governor *gov)
 {
-	return atomic_load(&gov->stop);
+	return hh_atomic_load(&gov->stop);
 }
 
 int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms)
@@ -204,7 +204,7 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		report(cfg, "hiveha_governor_new: cannot create a mutex or condition variable");
 		return rc;
 	}
-	atomic_init(&gov->stop, 0);
+	hh_atomic_init(&gov->stop, 0);
 	gov->life = HH_LIFE_IDLE;
 	hh_limits_default(&gov->limits);
 	gov->limits.max_message_bytes = gov->cfg.max_reply_bytes;

@@ -10,8 +10,6 @@
 #ifndef HH_GOVERNOR_INTERNAL_H
 #define HH_GOVERNOR_INTERNAL_H
 
-#include <stdatomic.h>
-
 #include <hiveha/governor.h>
 
 #include "notes.h"
@@ -77,7 +75,7 @@ struct hiveha_governor {
 	unsigned stoppers;                /* stops busy waking a run (see governor_run.c) */
 	int stop_rc;                      /* result of the latest clean-stop mark */
 	hh_thread thread;                 /* valid in HH_LIFE_BACKGROUND (and its STOPPING) */
-	atomic_int stop;                  /* stop requested; cleared when a run begins */
+	hh_atomic_int stop;               /* stop requested; cleared when a run begins */
 	/* hh_gov_set_err on the background thread writes here: errmsg
 	 * belongs to the host's thread. */
 	char bg_errmsg[512];

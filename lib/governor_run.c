@@ -293,7 +293,7 @@ static int enter_locked(hiveha_governor *gov, int to, int need_started, const ch
 		return HIVEHA_ESTATE;
 	}
 	gov->life = to;
-	atomic_store(&gov->stop, 0);
+	hh_atomic_store(&gov->stop, 0);
 	return HIVEHA_OK;
 }
 
@@ -337,7 +337,7 @@ static void leave_running(hiveha_governor *gov, const hiveha_governor *outer)
 {
 	int marked = 0, rc = HIVEHA_OK;
 	hh_mutex_lock(&gov->lock);
-	while (atomic_load(&gov->stop) && !marked) {
+	while (hh_atomic_load(&gov->stop) && !marked) {
 		hh_mutex_unlock(&gov->lock);
 		rc = clean_stop_mark(gov);
 		marked = 1;
@@ -495,7 +495,7 @@ int hiveha_governor_stop(hiveha_governor *gov)
 	hh_mutex_lock(&gov->lock);
 	if (sync_gov == gov || gov->life == HH_LIFE_RUNNING) {
 		/* Request only: waiting here could wait for ourselves. */
-		atomic_store(&gov->stop, 1);
+		hh_atomic_store(&gov->stop, 1);
 		gov->stoppers++;
 		hh_mutex_unlock(&gov->lock);
 		interrupt(gov);
@@ -516,7 +516,7 @@ int hiveha_governor_stop(hiveha_governor *gov)
 	/* IDLE or BACKGROUND: this stop owns the join and the mark. */
 	int joined = gov->life == HH_LIFE_BACKGROUND;
 	gov->life = HH_LIFE_STOPPING;
-	atomic_store(&gov->stop, 1);
+	hh_atomic_store(&gov->stop, 1);
 	hh_mutex_unlock(&gov->lock);
 	if (joined) {
 		interrupt(gov);

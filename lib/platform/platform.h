@@ -58,6 +58,43 @@ typedef void (*hh_thread_fn)(void *arg);
 int hh_thread_create(hh_thread *t, hh_thread_fn fn, void *arg);
 void hh_thread_join(hh_thread t);
 
+/* Atomic int flags, sequentially consistent. C11 <stdatomic.h> where the
+ * compiler has it; MSVC has C11 atomics only from VS 2022 17.5 behind
+ * /experimental:c11atomics, so there the Interlocked intrinsics serve. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#  include <intrin.h>
+typedef struct hh_atomic_int {
+	volatile long v;
+} hh_atomic_int;
+static inline void hh_atomic_init(hh_atomic_int *a, int x)
+{
+	a->v = x;
+}
+static inline int hh_atomic_load(hh_atomic_int *a)
+{
+	return (int)_InterlockedCompareExchange(&a->v, 0, 0);
+}
+static inline void hh_atomic_store(hh_atomic_int *a, int x)
+{
+	(void)_InterlockedExchange(&a->v, x);
+}
+#else
+#  include <stdatomic.h>
+typedef atomic_int hh_atomic_int;
+static inline void hh_atomic_init(hh_atomic_int *a, int x)
+{
+	atomic_init(a, x);
+}
+static inline int hh_atomic_load(hh_atomic_int *a)
+{
+	return atomic_load(a);
+}
+static inline void hh_atomic_store(hh_atomic_int *a, int x)
+{
+	atomic_store(a, x);
+}
+#endif
+
 /* UTC wall time in hiveha ticks, and monotonic nanoseconds. */
 hiveha_time hh_time_realtime(void);
 int64_t hh_time_monotonic_ns(void);

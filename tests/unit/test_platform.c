@@ -164,3 +164,22 @@ Test(platform, clocks)
 		prev = t;
 	}
 }
+
+static void flag_setter(void *arg)
+{
+	hh_atomic_store(arg, 7);
+}
+
+Test(platform, atomic_int_crosses_threads)
+{
+	hh_atomic_int flag;
+	hh_thread t;
+
+	hh_atomic_init(&flag, 1);
+	cr_assert_eq(hh_atomic_load(&flag), 1);
+	hh_atomic_store(&flag, 0);
+	cr_assert_eq(hh_atomic_load(&flag), 0);
+	cr_assert_eq(hh_thread_create(&t, flag_setter, &flag), 0);
+	hh_thread_join(t);
+	cr_assert_eq(hh_atomic_load(&flag), 7, "the join orders the thread's store before the load");
+}
