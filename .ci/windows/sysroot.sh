@@ -4,8 +4,8 @@
 #
 #   bash .ci/windows/sysroot.sh [SYSROOT]      (default: build-win/sysroot)
 #
-# Debian packages none of cJSON, SQLite, libcurl, libmicrohttpd or zlib for
-# MinGW, so each is fetched with `apt-get source` (Debian's patches applied)
+# Debian packages none of cJSON, SQLite, libcurl, libmicrohttpd, zlib or
+# xxHash for MinGW, so each is fetched with `apt-get source` (Debian's patches applied)
 # through a private apt setup under $work/apt: its own deb-src list made from
 # the system's configured mirror, its own lists and cache. The system's apt
 # configuration is never touched. Every library is built static; the
@@ -108,6 +108,11 @@ build_zlib() {
 		write_pc zlib "zlib compression library" "${2%.dfsg*}" "-lz" ""
 }
 
+build_xxhash() {
+	# Header-only for libhiveha (XXH_INLINE_ALL in lib/hash.h).
+	cp "$1/xxhash.h" "$sysroot/include/"
+}
+
 build_cjson() {
 	local s=$1
 	# CJSON_HIDE_SYMBOLS: a static cJSON must not dllexport its symbols
@@ -188,7 +193,7 @@ apt_setup
 started=$SECONDS
 failed=()
 # Order matters: curl links zlib.
-for pkg in zlib cjson sqlite3 curl libmicrohttpd; do
+for pkg in zlib xxhash cjson sqlite3 curl libmicrohttpd; do
 	mapfile -t versions < <(src_versions "$pkg")
 	if [ ${#versions[@]} -eq 0 ]; then
 		echo "sysroot: no source package $pkg in the configured mirror" >&2
