@@ -21,8 +21,10 @@ started=$SECONDS
 step() { printf -- '-- windows [%s] %s (t+%ds)\n' "$(date -u +%H:%M:%S)" "$*" "$((SECONDS - started))"; }
 
 step "packages"
+# shellcheck source=../deps
+source "$root/.ci/deps" # the Linux packages, and the list below
 missing=()
-for pkg in mingw-w64 wine wine64 dpkg-dev tcl; do
+for pkg in "${HIVEHA_WINDOWS_PACKAGES[@]}"; do
 	dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
