@@ -5,11 +5,12 @@
 #   bash .ci/windows/sysroot.sh [SYSROOT]      (default: build-win/sysroot)
 #
 # Debian packages none of cJSON, SQLite, libcurl, libmicrohttpd, zlib or
-# xxHash for MinGW, so each is fetched with `apt-get source` (Debian's patches applied)
-# through a private apt setup under $work/apt: its own deb-src list made from
-# the system's configured mirror, its own lists and cache. The system's apt
-# configuration is never touched. Every library is built static; the
-# sysroot gets headers, .a files and .pc files, and nothing from the host.
+# xxHash for MinGW, so each is fetched with `apt-get source` (Debian's
+# patches applied) through a private apt setup under $work/apt: its own
+# deb-src list made from the system's configured mirror, its own lists and
+# cache. The system's apt configuration is never touched. Every library is
+# built static; the sysroot gets headers, .a files and .pc files, and
+# nothing from the host.
 #
 # Caching: a dependency is rebuilt only if its stamp
 # ($SYSROOT/.stamps/<source>_<version>) is missing, so a second run in the
