@@ -95,6 +95,13 @@ static inline void hh_atomic_store(hh_atomic_int *a, int x)
 }
 #endif
 
+#if defined(_WIN32)
+/* The millisecond timeout one wait of ns nanoseconds uses: rounded up,
+ * at most one short of INFINITE (never "forever" by accident). Exposed for
+ * tests/unit/test_platform.c. */
+uint32_t hh_win32_wait_ms(int64_t ns);
+#endif
+
 /* UTC wall time in hiveha ticks, and monotonic nanoseconds. */
 hiveha_time hh_time_realtime(void);
 int64_t hh_time_monotonic_ns(void);

@@ -68,19 +68,26 @@ void hh_cond_wait(hh_cond *c, hh_mutex *m)
  * long timeout is never taken for "wait forever". */
 #define MAX_WAIT_MS (INFINITE - 1)
 
+uint32_t hh_win32_wait_ms(int64_t ns)
+{
+	int64_t ms;
+
+	if (ns <= 0)
+		return 0;
+	/* Windows waits in whole milliseconds: round up, so that a wait of
+	 * 1 ns is a wait and not a busy poll. */
+	ms = ns / 1000000 + (ns % 1000000 != 0);
+	return ms > MAX_WAIT_MS ? MAX_WAIT_MS : (uint32_t)ms;
+}
+
 int hh_cond_timedwait_ns(hh_cond *c, hh_mutex *m, int64_t ns)
 {
-	int64_t start, ms;
+	int64_t start;
 
 	if (ns <= 0)
 		return HIVEHA_ETIMEOUT;
 	start = hh_time_monotonic_ns();
-	/* Windows waits in whole milliseconds: round up, so that a wait of
-	 * 1 ns is a wait and not a busy poll. */
-	ms = ns / 1000000 + (ns % 1000000 != 0);
-	if (ms > MAX_WAIT_MS)
-		ms = MAX_WAIT_MS;
-	if (SleepConditionVariableSRW(CV(c), SRW(m), (DWORD)ms, 0))
+	if (SleepConditionVariableSRW(CV(c), SRW(m), hh_win32_wait_ms(ns), 0))
 		return 0;
 	/* The timer ticks every ~15.6 ms by default and a timeout may end up
 	 * to one tick early; time out only once the monotonic clock agrees

@@ -183,3 +183,17 @@ Test(platform, atomic_int_crosses_threads)
 	hh_thread_join(t);
 	cr_assert_eq(hh_atomic_load(&flag), 7, "the join orders the thread's store before the load");
 }
+
+#if defined(_WIN32)
+Test(platform, win32_wait_rounds_up_and_is_never_infinite)
+{
+	cr_assert_eq(hh_win32_wait_ms(0), 0);
+	cr_assert_eq(hh_win32_wait_ms(1), 1, "1 ns is a wait, not a poll");
+	cr_assert_eq(hh_win32_wait_ms(1000000), 1);
+	cr_assert_eq(hh_win32_wait_ms(1000001), 2);
+	/* INFINITE (0xFFFFFFFF) ms exactly, and far beyond: clamped short of it. */
+	cr_assert_eq(hh_win32_wait_ms(INT64_C(4294967295) * 1000000), UINT32_C(0xFFFFFFFE));
+	cr_assert_eq(hh_win32_wait_ms(INT64_C(4294967296) * 1000000), UINT32_C(0xFFFFFFFE));
+	cr_assert_eq(hh_win32_wait_ms(INT64_MAX), UINT32_C(0xFFFFFFFE));
+}
+#endif
