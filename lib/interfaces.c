@@ -19,15 +19,10 @@
 
 #include "abi.h"
 #include "governor_internal.h"
+#include "platform/compiler.h"
 #include "store_access.h"
 
-#if defined(__GNUC__) || defined(__clang__)
-#  define HH_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#  define HH_PRINTF(f, a)
-#endif
-
-static int fail(int status, char *msg, size_t msg_size, const char *fmt, ...) HH_PRINTF(4, 5);
+static int fail(int status, char *msg, size_t msg_size, const char *fmt, ...) HH_FMT(4, 5);
 
 /* Writes a reason (if the caller wants one) and returns `status`. */
 static int fail(int status, char *msg, size_t msg_size, const char *fmt, ...)
