@@ -48,8 +48,11 @@ step "configure and build (build-win/tree, -Werror)"
 
 step "wine prefix"
 export WINEPREFIX="$build/tree/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-# Created once before the tests, so parallel tests do not race to make it.
-"${nice[@]}" wine wineboot -i >"$build/wineboot.log" 2>&1 || { cat "$build/wineboot.log"; exit 1; }
+# Created once before the tests (through wine-run.sh, which also writes
+# the WINEPATH list), so parallel tests race neither to make the prefix
+# nor to list the DLL folders.
+"${nice[@]}" bash "$root/.ci/windows/wine-run.sh" "$build/tree" wineboot -i >"$build/wineboot.log" 2>&1 ||
+	{ cat "$build/wineboot.log"; exit 1; }
 wineserver -w
 
 step "ctest under wine"
