@@ -57,7 +57,13 @@ wineserver -w
 
 step "ctest under wine"
 rc=0
-(cd "$build/tree" && "${nice[@]}" ctest --output-on-failure -j "$jobs" --timeout 600) || rc=$?
+# One test at a time, and a failed test is run once more: two tests failed
+# once each under wine with two running in parallel on a loaded machine
+# (unit_interfaces, conformance_sqlite; never reproduced since). A real
+# defect fails both runs; a test that needed its second run is named in
+# the output ("Test Passed" after a "Failed" of the same test).
+(cd "$build/tree" && "${nice[@]}" ctest --output-on-failure -j 1 --repeat until-pass:2 \
+	--timeout 600) || rc=$?
 wineserver -k 2>/dev/null || true
 step "done (exit $rc)"
 exit $rc
