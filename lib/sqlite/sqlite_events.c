@@ -89,11 +89,11 @@ int hh_sq_insert_events(void *ctx, hiveha_store_txn *txn, const hiveha_event *ev
 
 	if (events == NULL && count > 0)
 		return hh_sq_error(st, HIVEHA_EINVAL, "sqlite: insert_events: events is NULL");
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	status = hh_sq_txn_check(st, txn);
 	if (status == 0)
 		status = hh_sq_events_write(st, events, count, inserted_out);
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 

@@ -10,9 +10,10 @@
 
 #include <sqlite3.h>
 #include <stdbool.h>
-#include <threads.h>
 
 #include <hiveha/sqlite.h>
+
+#include "sqlite_mutex.h"
 
 /* Schema version written by this library; see sqlite_schema.c. */
 #define HH_SQ_SCHEMA_VERSION 1
@@ -64,17 +65,17 @@ struct hh_sq_store {
 	int synchronous;
 	unsigned int max_idle;
 
-	mtx_t wmtx;            /* guards the writer connection and wbusy */
-	cnd_t wcnd;            /* signalled when wbusy clears */
+	hh_sq_mutex wmtx;      /* guards the writer connection and wbusy */
+	hh_sq_cond wcnd;       /* signalled when wbusy clears */
 	bool wbusy;            /* a library transaction is open */
 	hh_sq_conn *writer;    /* NULL when read-only */
 	struct hiveha_store_txn txn;
 
-	mtx_t pmtx;            /* guards the idle list */
+	hh_sq_mutex pmtx;      /* guards the idle list */
 	hh_sq_conn *idle;
 	unsigned int idle_count;
 
-	mtx_t emtx;            /* guards errmsg */
+	hh_sq_mutex emtx;      /* guards errmsg */
 	char errmsg[256];
 
 	sqlite3 *lock_db;      /* holds the file's lock (sqlite_lock.c); NULL read-only */

@@ -50,7 +50,7 @@ int hh_sq_kv_put(void *ctx, hiveha_store_txn *txn, const char *key, const void *
 
 	if (key == NULL || (data == NULL && len > 0) || len > INT32_MAX)
 		return hh_sq_error(st, HIVEHA_EINVAL, "sqlite: kv_put: invalid argument");
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	status = hh_sq_txn_check(st, txn);
 	s = status == 0 ? hh_sq_stmt(st, st->writer, HH_SQ_KV_PUT) : NULL;
 	if (status == 0 && s == NULL)
@@ -64,7 +64,7 @@ int hh_sq_kv_put(void *ctx, hiveha_store_txn *txn, const char *key, const void *
 		if (rc != SQLITE_DONE)
 			status = hh_sq_db_error(st, st->writer->db, "writing a key");
 	}
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 
@@ -76,7 +76,7 @@ int hh_sq_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 
 	if (key == NULL)
 		return hh_sq_error(st, HIVEHA_EINVAL, "sqlite: kv_delete: key is NULL");
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	status = hh_sq_txn_check(st, txn);
 	s = status == 0 ? hh_sq_stmt(st, st->writer, HH_SQ_KV_DELETE) : NULL;
 	if (status == 0 && s == NULL)
@@ -89,6 +89,6 @@ int hh_sq_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 		if (rc != SQLITE_DONE)
 			status = hh_sq_db_error(st, st->writer->db, "deleting a key");
 	}
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }

@@ -166,13 +166,13 @@ int hh_sq_replace_samples(void *ctx, hiveha_store_txn *txn, const char *item_id,
 
 	if (item_id == NULL || (samples == NULL && count > 0))
 		return hh_sq_error(st, HIVEHA_EINVAL, "sqlite: replace_samples: NULL argument");
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	status = hh_sq_txn_check(st, txn);
 	if (status == 0)
 		status = hh_sq_item_id(st, st->writer, item_id, true, &item);
 	if (status == 0)
 		status = hh_sq_samples_write(st, item, delete_from, delete_to, samples, count);
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 

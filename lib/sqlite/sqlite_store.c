@@ -63,9 +63,9 @@ int hh_sq_error(hh_sq_store *st, int status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	mtx_lock(&st->emtx);
+	hh_sq_mutex_lock(&st->emtx);
 	memcpy(st->errmsg, msg, sizeof msg);
-	mtx_unlock(&st->emtx);
+	hh_sq_mutex_unlock(&st->emtx);
 	return status;
 }
 
@@ -171,13 +171,13 @@ int hh_sq_reader_get(hh_sq_store *st, hh_sq_conn **out)
 	char err[sizeof st->errmsg];
 	int status;
 
-	mtx_lock(&st->pmtx);
+	hh_sq_mutex_lock(&st->pmtx);
 	*out = st->idle;
 	if (*out != NULL) {
 		st->idle = (*out)->next;
 		st->idle_count--;
 	}
-	mtx_unlock(&st->pmtx);
+	hh_sq_mutex_unlock(&st->pmtx);
 	if (*out != NULL)
 		return 0;
 	/* None idle: open another rather than wait, so a visitor that reads
@@ -194,14 +194,14 @@ void hh_sq_reader_put(hh_sq_store *st, hh_sq_conn *c)
 	for (int i = 0; i < HH_SQ_STMT_COUNT; i++)
 		if (c->stmt[i] != NULL)
 			sqlite3_reset(c->stmt[i]);
-	mtx_lock(&st->pmtx);
+	hh_sq_mutex_lock(&st->pmtx);
 	if (st->idle_count < st->max_idle) {
 		c->next = st->idle;
 		st->idle = c;
 		st->idle_count++;
 		c = NULL;
 	}
-	mtx_unlock(&st->pmtx);
+	hh_sq_mutex_unlock(&st->pmtx);
 	hh_sq_conn_close(c);
 }
 
@@ -233,12 +233,12 @@ int hh_sq_write_begin(hh_sq_store *st)
 
 	if (status != 0)
 		return status;
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	while (st->wbusy)
-		cnd_wait(&st->wcnd, &st->wmtx);
+		hh_sq_cond_wait(&st->wcnd, &st->wmtx);
 	status = hh_sq_run(st, HH_SQ_BEGIN);
 	if (status != 0)
-		mtx_unlock(&st->wmtx);
+		hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 
@@ -249,7 +249,7 @@ int hh_sq_write_end(hh_sq_store *st, int status)
 		status = hh_sq_run(st, HH_SQ_COMMIT);
 	if (status != 0 && !sqlite3_get_autocommit(st->writer->db))
 		(void)hh_sq_run(st, HH_SQ_ROLLBACK);
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 
@@ -274,23 +274,23 @@ static int hh_sq_begin(void *ctx, hiveha_store_txn **txn_out)
 	status = hh_sq_writable(st);
 	if (status != 0)
 		return status;
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	while (st->wbusy)
-		cnd_wait(&st->wcnd, &st->wmtx);
+		hh_sq_cond_wait(&st->wcnd, &st->wmtx);
 	status = hh_sq_run(st, HH_SQ_BEGIN);
 	if (status == 0) {
 		st->wbusy = true;
 		*txn_out = &st->txn;
 	}
-	mtx_unlock(&st->wmtx);
+	hh_sq_mutex_unlock(&st->wmtx);
 	return status;
 }
 
 static void hh_sq_txn_release(hh_sq_store *st)
 {
 	st->wbusy = false;
-	cnd_broadcast(&st->wcnd);
-	mtx_unlock(&st->wmtx);
+	hh_sq_cond_broadcast(&st->wcnd);
+	hh_sq_mutex_unlock(&st->wmtx);
 }
 
 static int hh_sq_commit(void *ctx, hiveha_store_txn *txn)
@@ -298,10 +298,10 @@ static int hh_sq_commit(void *ctx, hiveha_store_txn *txn)
 	hh_sq_store *st = ctx;
 	int status;
 
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	status = hh_sq_txn_check(st, txn);
 	if (status != 0) {
-		mtx_unlock(&st->wmtx);
+		hh_sq_mutex_unlock(&st->wmtx);
 		return status;
 	}
 	status = hh_sq_run(st, HH_SQ_COMMIT);
@@ -315,9 +315,9 @@ static void hh_sq_rollback(void *ctx, hiveha_store_txn *txn)
 {
 	hh_sq_store *st = ctx;
 
-	mtx_lock(&st->wmtx);
+	hh_sq_mutex_lock(&st->wmtx);
 	if (hh_sq_txn_check(st, txn) != 0) {
-		mtx_unlock(&st->wmtx);
+		hh_sq_mutex_unlock(&st->wmtx);
 		return;
 	}
 	if (!sqlite3_get_autocommit(st->writer->db))
@@ -334,10 +334,10 @@ static void hh_sq_free(hh_sq_store *st)
 		st->idle = c->next;
 		hh_sq_conn_close(c);
 	}
-	mtx_destroy(&st->wmtx);
-	cnd_destroy(&st->wcnd);
-	mtx_destroy(&st->pmtx);
-	mtx_destroy(&st->emtx);
+	hh_sq_mutex_destroy(&st->wmtx);
+	hh_sq_cond_destroy(&st->wcnd);
+	hh_sq_mutex_destroy(&st->pmtx);
+	hh_sq_mutex_destroy(&st->emtx);
 	/* last: the file is ours until every connection to it is closed */
 	hh_sq_lock_release(st);
 	free(st->path);
@@ -396,8 +396,8 @@ static int hh_sq_open_store(hh_sq_store **out, const char *path, const hiveha_sq
 	st = calloc(1, sizeof *st);
 	if (st == NULL)
 		return HIVEHA_ENOMEM;
-	if (mtx_init(&st->wmtx, mtx_plain) != thrd_success || cnd_init(&st->wcnd) != thrd_success ||
-	    mtx_init(&st->pmtx, mtx_plain) != thrd_success || mtx_init(&st->emtx, mtx_plain) != thrd_success) {
+	if (hh_sq_mutex_init(&st->wmtx) != 0 || hh_sq_cond_init(&st->wcnd) != 0 ||
+	    hh_sq_mutex_init(&st->pmtx) != 0 || hh_sq_mutex_init(&st->emtx) != 0) {
 		free(st);
 		hh_sq_copy_msg(err, err_size, "sqlite: cannot create locks");
 		return HIVEHA_ERROR;
@@ -444,9 +444,9 @@ static void hh_sq_last_error(void *ctx, char *buf, size_t size)
 {
 	hh_sq_store *st = ctx;
 
-	mtx_lock(&st->emtx);
+	hh_sq_mutex_lock(&st->emtx);
 	snprintf(buf, size, "%s", st->errmsg);
-	mtx_unlock(&st->emtx);
+	hh_sq_mutex_unlock(&st->emtx);
 }
 
 int hiveha_sqlite_open(hiveha_store *out, const char *path, const hiveha_sqlite_options *opts)
