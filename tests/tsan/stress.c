@@ -19,10 +19,14 @@
  *      responder attached to its own governor
  *   7. many governors syncing at once from one responder whose governor
  *      runs in the background
+ *   8. (when hiveha_sqlite is built) the same over SQLite stores in temp
+ *      files (sqlite.h: every member from any thread): a governor fills
+ *      its gap through start/stop loops while the host appends to both
+ *      stores and reader threads count them
  *
- * The stores are memstores and the transports looptransports (pthread
- * based: gcc's and clang's TSan runtimes here intercept pthreads, not C11
- * mtx_lock, which the SQLite adapter uses). Time is the system clock with
+ * Scenarios 1-7 use memstores, 8 the SQLite adapter (which locks with
+ * pthreads, lib/sqlite/sqlite_mutex.h, so TSan sees its locks); the
+ * transports are looptransports. Time is the system clock with
  * millisecond heartbeats and back-offs, so threads really interleave;
  * nothing asserts on timing. Waits have a deadline: a hang (such as a
  * second join) fails instead of blocking CI. Exits 0 when every check
@@ -34,6 +38,11 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <hiveha/hiveha.h>
+#ifdef HIVEHA_STRESS_SQLITE
+#  include <hiveha/sqlite.h>
+#  include <dirent.h>
+#  include <unistd.h>
+#endif
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -97,6 +106,19 @@ static void on_log(int level, const char *msg, void *payload)
 
 /* ---- stores, peers and governors ---------------------------------------- */
 
+/* The peer's j-th event. */
+static hiveha_event peer_event(int j)
+{
+	hiveha_event e;
+	memset(&e, 0, sizeof(e));
+	e.time = e.received_time = 200 + 50 * j;
+	e.source_id = 1;
+	e.type_id = 2;
+	e.message = (char *)"stress";
+	e.source_name = (char *)"src";
+	return e;
+}
+
 static void fill_peer_data(const hiveha_store *s)
 {
 	for (int i = 0; i < ITEMS; i++) {
@@ -112,13 +134,7 @@ static void fill_peer_data(const hiveha_store *s)
 		check(memstore_append_samples(s, id, v, SAMPLES) == 0, "append samples");
 	}
 	for (int j = 0; j < EVENTS; j++) {
-		hiveha_event e;
-		memset(&e, 0, sizeof(e));
-		e.time = e.received_time = 200 + 50 * j;
-		e.source_id = 1;
-		e.type_id = 2;
-		e.message = (char *)"stress";
-		e.source_name = (char *)"src";
+		hiveha_event e = peer_event(j);
 		check(memstore_add_events(s, &e, 1, NULL) == 0, "add event");
 	}
 }
@@ -624,6 +640,186 @@ static void many_clients(void)
 	memstore_free(&peer);
 }
 
+#ifdef HIVEHA_STRESS_SQLITE
+/* ---- SQLite stores ------------------------------------------------------- */
+
+static void sqlite_open(hiveha_store *out, const char *dir, const char *name)
+{
+	char path[512], err[256] = "";
+	hiveha_sqlite_options opts = HIVEHA_SQLITE_OPTIONS_INIT;
+	opts.errbuf = err;
+	opts.errbuf_size = sizeof(err);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (hiveha_sqlite_open(out, path, &opts) != 0)
+		fail("hiveha_sqlite_open", err);
+}
+
+static void sqlite_append(const hiveha_store *s, int item, hiveha_time from, int n, int step)
+{
+	char id[16];
+	hiveha_sample v[SAMPLES];
+	check(n <= SAMPLES, "too many samples");
+	snprintf(id, sizeof(id), "item%d", item);
+	memset(v, 0, sizeof(v));
+	for (int j = 0; j < n; j++) {
+		v[j].time = from + (hiveha_time)step * j;
+		hiveha_value_set_double(&v[j].value, item * 1000 + j);
+		v[j].quality = HIVEHA_QUALITY_GOOD;
+	}
+	check(hiveha_sqlite_append_samples(s, id, v, (size_t)n) == 0, "sqlite append samples");
+}
+
+/* The peer's data inside the gap, as fill_peer_data writes it. */
+static void sqlite_fill_peer(const hiveha_store *s)
+{
+	for (int i = 0; i < ITEMS; i++)
+		sqlite_append(s, i, 100, SAMPLES, 100);
+	for (int j = 0; j < EVENTS; j++) {
+		hiveha_event e = peer_event(j);
+		check(hiveha_sqlite_add_events(s, &e, 1, NULL) == 0, "sqlite add event");
+	}
+}
+
+/* A host thread: collects into `store` after the gap (at GAP_TO and
+ * later, which no sync touches) until told to stop; or, with `writes` 0,
+ * counts what the store holds, as a monitoring page would. */
+typedef struct sqlite_host {
+	const hiveha_store *store;
+	atomic_int *done;
+	int writes;
+	pthread_t thread;
+} sqlite_host;
+
+static void *sqlite_host_main(void *arg)
+{
+	sqlite_host *h = arg;
+	hiveha_time t = GAP_TO;
+	char msg[256];
+	for (int n = 0; !atomic_load(h->done); n++) {
+		if (h->writes) {
+			sqlite_append(h->store, n % ITEMS, t, 5, 1);
+			t += 5;
+		} else {
+			char id[16];
+			uint64_t count;
+			snprintf(id, sizeof(id), "item%d", n % ITEMS);
+			int rc = hiveha_sqlite_count_samples(h->store, id, 0, GAP_TO, &count);
+			check(rc == 0 || rc == HIVEHA_ENOTFOUND, "sqlite count samples");
+			check(hiveha_sqlite_count_events(h->store, 0, GAP_TO, &count) == 0,
+			      "sqlite count events");
+			check(hiveha_sqlite_last_error(h->store, msg, sizeof(msg)) == 0, "last_error");
+		}
+		pause_briefly();
+	}
+	return NULL;
+}
+
+/* Equal counts inside the gap, per item and for events. */
+static void sqlite_check_filled(const hiveha_store *local, const hiveha_store *peer)
+{
+	for (int i = 0; i < ITEMS; i++) {
+		char id[16];
+		uint64_t a = 0, b = 0;
+		snprintf(id, sizeof(id), "item%d", i);
+		check(hiveha_sqlite_count_samples(local, id, GAP_FROM, GAP_TO, &a) == 0, "count local");
+		check(hiveha_sqlite_count_samples(peer, id, GAP_FROM, GAP_TO, &b) == 0, "count peer");
+		if (a != b || b != SAMPLES)
+			fail("sqlite: samples differ", id);
+	}
+	uint64_t a = 0, b = 0;
+	check(hiveha_sqlite_count_events(local, GAP_FROM, GAP_TO, &a) == 0, "count local events");
+	check(hiveha_sqlite_count_events(peer, GAP_FROM, GAP_TO, &b) == 0, "count peer events");
+	check(a == b && b == EVENTS, "sqlite: events differ");
+}
+
+/* Deletes the scenario's folder: the stores, their WAL, shm and lock files. */
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	check(d != NULL, "opendir");
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		check(unlink(path) == 0, "unlink");
+	}
+	closedir(d);
+	check(rmdir(dir) == 0, "rmdir");
+}
+
+/* A governor over an SQLite store syncing from a responder over another,
+ * in start/stop loops, while one host thread appends to each store and
+ * two count both: the responder's reads, the governor's transactions,
+ * the host's data entry and the readers all run on the two stores at once. */
+static void sqlite_stores(void)
+{
+	char dir[] = "/tmp/hiveha-stress-XXXXXX";
+	hiveha_store peer, local;
+	hiveha_transport tr;
+	hiveha_governor_config cfg;
+	hiveha_governor *gov = NULL;
+	sqlite_host host[4];
+	hammer snaps;
+	atomic_int done = 0;
+	check(mkdtemp(dir) != NULL, "mkdtemp");
+	sqlite_open(&peer, dir, "peer.db");
+	sqlite_open(&local, dir, "local.db");
+	sqlite_fill_peer(&peer);
+	for (int i = 0; i < ITEMS; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "item%d", i);
+		check(hiveha_sqlite_ensure_item(&local, id) == 0, "ensure item");
+	}
+	/* each owner (responder, governor) destroys its store when freed */
+	hiveha_responder *resp = NULL;
+	hiveha_responder_config rc;
+	hiveha_responder_config_init(&rc, HIVEHA_RESPONDER_CONFIG_VERSION);
+	rc.token = "stress";
+	rc.instance_id = "peer";
+	check(hiveha_responder_new(&resp, &rc, &peer, NULL) == 0, "hiveha_responder_new");
+	base_config(&cfg);
+	check(looptransport_new_responder(&tr, resp) == 0, "looptransport");
+	looptransport_set_piece_size(&tr, 512);
+	looptransport_ref(&tr);
+	check(hiveha_governor_new(&gov, &cfg, &local, &tr, NULL) == 0, "hiveha_governor_new");
+
+	const hiveha_store *host_store[4] = { &local, &peer, &local, &peer };
+	for (int i = 0; i < 4; i++) {
+		host[i].store = host_store[i];
+		host[i].done = &done;
+		host[i].writes = i < 2;
+		check(pthread_create(&host[i].thread, NULL, sqlite_host_main, &host[i]) == 0,
+		      "pthread_create");
+	}
+	hammers_start(&snaps, 1, gov, &done, 0);
+	for (int r = 0; r < 3 * rounds; r++) {
+		uint64_t base = looptransport_exchanges(&tr);
+		start_all(&gov, 1);
+		wait_exchanges(gov, &tr, base, 4);
+		stop_all(&gov, 1);
+	}
+	check(hiveha_governor_start(gov) == 0, "start");
+	double until = now_s() + DEADLINE_S;
+	while (!filled(gov)) {
+		if (now_s() > until)
+			fail("sqlite stores", "the gap was never filled");
+		pause_briefly();
+	}
+	check(hiveha_governor_stop(gov) == 0, "stop");
+	atomic_store(&done, 1);
+	for (int i = 0; i < 4; i++)
+		pthread_join(host[i].thread, NULL);
+	hammers_join(&snaps, 1);
+	sqlite_check_filled(&local, &peer);
+	hiveha_governor_free(gov);
+	looptransport_free(&tr);
+	hiveha_responder_free(resp);
+	remove_dir(dir);
+}
+#endif /* HIVEHA_STRESS_SQLITE */
+
 static void usage_exit(void)
 {
 	fprintf(stderr, "usage: stress [rounds [scenario]]\n");
@@ -650,6 +846,9 @@ int main(int argc, char **argv)
 		{ "stop racing start", stop_racing_start },
 		{ "two governors syncing symmetrically", symmetric_pair },
 		{ "many governors syncing from one responder", many_clients },
+#ifdef HIVEHA_STRESS_SQLITE
+		{ "a governor and a responder over SQLite stores", sqlite_stores },
+#endif
 	};
 	for (size_t i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++) {
 		if (only >= 0 && (size_t)only != i + 1)
