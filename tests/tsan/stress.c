@@ -19,10 +19,10 @@
  *      responder attached to its own governor
  *   7. many governors syncing at once from one responder whose governor
  *      runs in the background
- *   8. (when hiveha_sqlite is built) the same over SQLite stores in temp
- *      files (sqlite.h: every member from any thread): a governor fills
- *      its gap through start/stop loops while the host appends to both
- *      stores and reader threads count them
+ *   8. (when hiveha_sqlite is built) SQLite stores in a scratch folder
+ *      (sqlite.h: every member from any thread): a governor fills its gap
+ *      from a responder in start/stop loops while the host appends to
+ *      both stores and reader threads count them
  *
  * Scenarios 1-7 use memstores, 8 the SQLite adapter (which locks with
  * pthreads, lib/sqlite/sqlite_mutex.h, so TSan sees its locks); the
@@ -40,8 +40,6 @@
 #include <hiveha/hiveha.h>
 #ifdef HIVEHA_STRESS_SQLITE
 #  include <hiveha/sqlite.h>
-#  include <dirent.h>
-#  include <unistd.h>
 #endif
 
 #include <pthread.h>
@@ -53,6 +51,9 @@
 
 #include "looptransport.h"
 #include "memstore.h"
+#ifdef HIVEHA_STRESS_SQLITE
+#  include "scratchdir.h"
+#endif
 #include "syncstate.h"
 
 #define ITEMS 12
@@ -732,30 +733,13 @@ static void sqlite_check_filled(const hiveha_store *local, const hiveha_store *p
 	check(a == b && b == EVENTS, "sqlite: events differ");
 }
 
-/* Deletes the scenario's folder: the stores, their WAL, shm and lock files. */
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	check(d != NULL, "opendir");
-	while ((e = readdir(d)) != NULL) {
-		char path[512];
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		check(unlink(path) == 0, "unlink");
-	}
-	closedir(d);
-	check(rmdir(dir) == 0, "rmdir");
-}
-
 /* A governor over an SQLite store syncing from a responder over another,
  * in start/stop loops, while one host thread appends to each store and
  * two count both: the responder's reads, the governor's transactions,
  * the host's data entry and the readers all run on the two stores at once. */
 static void sqlite_stores(void)
 {
-	char dir[] = "/tmp/hiveha-stress-XXXXXX";
+	char dir[400];
 	hiveha_store peer, local;
 	hiveha_transport tr;
 	hiveha_governor_config cfg;
@@ -763,7 +747,7 @@ static void sqlite_stores(void)
 	sqlite_host host[4];
 	hammer snaps;
 	atomic_int done = 0;
-	check(mkdtemp(dir) != NULL, "mkdtemp");
+	check(scratchdir_make(dir, sizeof(dir), "stress") == 0, "scratchdir_make");
 	sqlite_open(&peer, dir, "peer.db");
 	sqlite_open(&local, dir, "local.db");
 	sqlite_fill_peer(&peer);
@@ -816,7 +800,7 @@ static void sqlite_stores(void)
 	hiveha_governor_free(gov);
 	looptransport_free(&tr);
 	hiveha_responder_free(resp);
-	remove_dir(dir);
+	scratchdir_remove(dir);
 }
 #endif /* HIVEHA_STRESS_SQLITE */
 
