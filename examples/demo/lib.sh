@@ -60,6 +60,7 @@ hh_cleanup() {
 		wait "$pid" 2>/dev/null || true
 	done
 	HH_PIDS=()
+	hh_release_ports
 }
 
 # hh_forget - the nodes were stopped and waited for: nothing left to clean up.
@@ -67,11 +68,30 @@ hh_forget() {
 	HH_PIDS=()
 }
 
-# hh_free_port - prints a loopback TCP port nobody listens on right now.
+# hh_free_port - prints a loopback TCP port nobody listens on right now and
+# reserves it for this shell ($$ is the same in the $(...) subshell).
+# Ports come from below the kernel's ephemeral range: the kernel hands ports
+# of that range to outgoing connections and to "port 0" listeners of other
+# tests running at the same time, which made a probed-free port busy by the
+# time the node bound it. The reservation (a directory per port, owned by a
+# live pid) keeps two tests run in parallel from drawing the same port.
 hh_free_port() {
-	local i port
-	for i in $(seq 1 200); do
-		port=$((20000 + (RANDOM * 32768 + RANDOM + i) % 40000))
+	local i port lo=20000 hi=32767 eph owner
+	local dir="${TMPDIR:-/tmp}/hiveha-ports"
+	if read -r eph _ 2>/dev/null </proc/sys/net/ipv4/ip_local_port_range &&
+		[ "$eph" -gt $((lo + 1000)) ]; then
+		hi=$((eph - 1))
+	fi
+	mkdir -p "$dir" 2>/dev/null || true
+	for i in $(seq 1 400); do
+		port=$((lo + (RANDOM * 32768 + RANDOM + i) % (hi - lo + 1)))
+		if ! mkdir "$dir/$port" 2>/dev/null; then
+			owner=$(cat "$dir/$port/pid" 2>/dev/null || echo 0)
+			if [ "$owner" = "$$" ] || kill -0 "$owner" 2>/dev/null; then
+				continue
+			fi
+		fi
+		echo "$$" >"$dir/$port/pid"
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			echo "$port"
 			return 0
@@ -79,6 +99,16 @@ hh_free_port() {
 	done
 	echo "no free port found" >&2
 	return 1
+}
+
+# hh_release_ports - drops the port reservations of this shell.
+hh_release_ports() {
+	local d dir="${TMPDIR:-/tmp}/hiveha-ports"
+	for d in "$dir"/*/; do
+		[ -f "$d/pid" ] && [ "$(cat "$d/pid" 2>/dev/null)" = "$$" ] &&
+			rm -rf "$d"
+	done
+	return 0
 }
 
 # hh_gap LOG - prints "FROM TO" of the TrendHistory gap a node opened at start.
