@@ -24,7 +24,7 @@ set(HIVEHA_INSTALL_CMAKEDIR "${CMAKE_INSTALL_LIBDIR}/cmake/hiveha"
 mark_as_advanced(HIVEHA_INSTALL_CMAKEDIR)
 
 # The adapters' public headers are installed with their adapter only.
-set(_hh_adapter_headers sqlite.h http.h)
+set(_hh_adapter_headers ${HIVEHA_ADAPTER_HEADERS})
 
 # hiveha_install_pkgconfig(<in-file> <name> <output-name>)
 # Two passes: at configure time every @VAR@ except the prefix is filled in;
@@ -50,10 +50,9 @@ endfunction()
 
 # ---- the core ------------------------------------------------------------
 
-file(GLOB _hh_public_headers "${PROJECT_SOURCE_DIR}/include/hiveha/*.h")
-foreach(_h IN LISTS _hh_adapter_headers)
-  list(REMOVE_ITEM _hh_public_headers "${PROJECT_SOURCE_DIR}/include/hiveha/${_h}")
-endforeach()
+# HIVEHA_CORE_HEADERS: the top-level CMakeLists.txt.
+list(TRANSFORM HIVEHA_CORE_HEADERS PREPEND "${PROJECT_SOURCE_DIR}/include/hiveha/"
+  OUTPUT_VARIABLE _hh_public_headers)
 
 install(TARGETS hiveha EXPORT hivehaTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT runtime NAMELINK_COMPONENT dev

@@ -13,7 +13,7 @@
 #include <hiveha/governor.h>
 #include <hiveha/store.h>
 
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 typedef struct hh_gap_list {
 	hh_gap *gaps;

@@ -16,7 +16,7 @@
 #include "store_access.h"
 #include "platform/compiler.h"
 #include "platform/platform.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 #include "syncstate.h"
 
 #define HH_SYNC_STATE_SIZE 1024

@@ -9,7 +9,7 @@
 #include "abi.h"
 #include "alloc.h"
 #include "platform/platform.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 #include "responder_internal.h"
 
 #define DEFAULT_INSTANCE_ID "hiveha"

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 #include "responder_internal.h"
 
 void hh_cursor_ts_format(char *buf, size_t size, size_t idx, hiveha_time t, uint64_t skip)

@@ -9,7 +9,7 @@
 #include <hiveha/responder.h>
 
 #include "coverage.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 /*
  * Coverage source: fills `out` with the unvouched sub-ranges of [from, to)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 #include "responder_internal.h"
 #include "store_access.h"
 

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 static double now(void)
 {

@@ -7,7 +7,7 @@
  * committed data, and a commit is all or nothing. The copy costs O(store)
  * per transaction - fine for an example or a test double. A real store uses
  * its own transactions (an SQL BEGIN/COMMIT, a journal, a write batch): see
- * lib/sqlite for one.
+ * adapters/sqlite for one.
  *
  * Threads: the library calls the write members from one thread and the
  * read members from any thread at once (store.h). One recursive mutex

@@ -10,7 +10,7 @@
 
 #include "looptransport.h"
 #include "memstore.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 /* The fake peer: replies with `reply_len` bytes (i % 251), or fails. */
 typedef struct peer {

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

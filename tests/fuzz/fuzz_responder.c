@@ -15,7 +15,7 @@
 #include <hiveha/responder.h>
 
 #include "memstore.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 

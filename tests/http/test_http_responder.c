@@ -6,7 +6,7 @@
 
 #include "http_test_util.h"
 #include "memstore.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 static hiveha_responder *responder;
 static hiveha_http_listener *listener;

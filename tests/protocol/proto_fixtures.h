@@ -5,7 +5,7 @@
 #ifndef PROTO_FIXTURES_H
 #define PROTO_FIXTURES_H
 
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 /* A reply with three items: one of every value type and edge time, one
  * unknown, one of 1 Hz doubles; `encoding` chooses whether strings with

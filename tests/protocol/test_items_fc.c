@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 static hh_limits lim;
 

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 typedef struct peer {
 	hiveha_responder *responder;

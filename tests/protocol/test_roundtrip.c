@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "proto_fixtures.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 static hh_limits lim;
 static const char *const x_items[] = { "x" };

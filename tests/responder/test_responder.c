@@ -10,7 +10,7 @@
 #include <hiveha/responder.h>
 
 #include "memstore.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 #include "responder_internal.h"
 
 static hiveha_store store;

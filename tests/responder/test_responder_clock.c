@@ -15,7 +15,7 @@
 #include "looptransport.h"
 #include "memstore.h"
 #include "platform/platform.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 #include "syncstate.h"
 
 static hiveha_store store;

@@ -25,7 +25,7 @@
  *      both stores and reader threads count them
  *
  * Scenarios 1-7 use memstores, 8 the SQLite adapter (which locks with
- * pthreads, lib/sqlite/sqlite_mutex.h, so TSan sees its locks); the
+ * pthreads, adapters/sqlite/sqlite_mutex.h, so TSan sees its locks); the
  * transports are looptransports. Time is the system clock with
  * millisecond heartbeats and back-offs, so threads really interleave;
  * nothing asserts on timing. Waits have a deadline: a hang (such as a

@@ -1,13 +1,13 @@
 /*
- * protocol_ev_reply.c - the events reply: every event field and attribute,
+ * protocol/ev_reply.c - the events reply: every event field and attribute,
  * ticks as decimal strings, uint32 fields as JSON numbers (exact in a
  * double), a NULL string as an absent member, a string JSON cannot carry
- * in the lossless form (protocol_strings.c).
+ * in the lossless form (protocol/strings.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 /* A text field: absent for NULL, else plain or the lossless form. */
 static int add_text(cJSON *o, const char *key, const char *s)

@@ -1,5 +1,5 @@
 /*
- * protocol_samples_bin.c - the binary sample block (HH_ENC_BIN).
+ * protocol/samples_bin.c - the binary sample block (HH_ENC_BIN).
  *
  * One block per item, byte-exactly specified in docs/protocol.md. Each
  * block is coded against the blocks before it in the same reply (hh_bin_ctx),
@@ -21,7 +21,7 @@
  */
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 #define VARINT_MAX 10u
 

@@ -1,5 +1,5 @@
 /*
- * protocol_json.c - strict JSON reading and lossless writing on top of
+ * protocol/json.c - strict JSON reading and lossless writing on top of
  * cJSON (DESIGN §4 precision trap: 64-bit integers and ticks travel as
  * decimal strings, never as JSON numbers, which cJSON holds as doubles).
  */
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 /* ---- pre-scan ----------------------------------------------------------- */
 
@@ -488,7 +488,7 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 
 		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
 			break;
-		/* a plain string, or the lossless form (protocol_strings.c) */
+		/* a plain string, or the lossless form (protocol/strings.c) */
 		if ((rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, HH_STR_BYTES, &s, &n,
 		                           err)))
 			return rc;

@@ -1,5 +1,5 @@
 /*
- * protocol_strings.c - the lossless string form (docs/protocol.md §2
+ * protocol/strings.c - the lossless string form (docs/protocol.md §2
  * "Strings").
  *
  * A JSON string cannot carry everything a value.h string holds: we refuse
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

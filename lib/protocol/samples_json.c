@@ -1,6 +1,6 @@
 /*
- * protocol_samples_json.c - the columnar JSON sample encoding (HH_ENC_JSON),
- * the slow interoperable path. Bulk replies use protocol_samples_bin.c.
+ * protocol/samples_json.c - the columnar JSON sample encoding (HH_ENC_JSON),
+ * the slow interoperable path. Bulk replies use protocol/samples_bin.c.
  *
  * Columns of an item with `count` samples:
  *   "t":  [ "<first time>", delta, ... ]  deltas >= 0, numbers up to 2^53-1,
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 #define MAX_EXACT_DELTA ((UINT64_C(1) << 53) - 1)
 

@@ -1,7 +1,7 @@
 /*
- * protocol_ts_reply.c - the timeseries reply in both sample encodings.
+ * protocol/ts_reply.c - the timeseries reply in both sample encodings.
  *
- * HH_ENC_JSON: one JSON object, samples as columns (protocol_samples_json.c).
+ * HH_ENC_JSON: one JSON object, samples as columns (protocol/samples_json.c).
  * HH_ENC_BIN:  "HHB2", u32 LE header length, the JSON header (gaps and
  *              cursor, no items), then a binary item table (varint count;
  *              per item: varint index delta into the request's items, a
@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 /* ---- encoding ------------------------------------------------------------ */
 

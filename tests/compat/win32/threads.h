@@ -2,8 +2,8 @@
  * threads.h - the part of C11 <threads.h> that libhiveha's SQLite tests use
  * (threads, plain mutexes, condition variables), for Windows toolchains
  * without one (MinGW-w64 before v12 with msvcrt); the adapter itself locks
- * through lib/sqlite/sqlite_mutex.h. Put on the include path only there
- * (lib/sqlite/CMakeLists.txt checks for a real <threads.h> first).
+ * through adapters/sqlite/sqlite_mutex.h. Put on the include path only there
+ * (cmake/testing.cmake checks for a real <threads.h> first).
  *
  * Slim reader/writer locks are not recursive: mtx_recursive is refused.
  * thrd_create / thrd_join (the tests use them) sit on _beginthreadex.

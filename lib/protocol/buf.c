@@ -1,12 +1,12 @@
 /*
- * protocol_buf.c - the growable output buffer, limits and error text.
+ * protocol/buf.c - the growable output buffer, limits and error text.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 void hh_buf_init(hh_buf *b, const hiveha_allocator *alloc)
 {

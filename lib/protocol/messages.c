@@ -1,5 +1,5 @@
 /*
- * protocol_messages.c - hello, the two requests and the error reply.
+ * protocol/messages.c - hello, the two requests and the error reply.
  * The same checks serve both directions: an encoder refuses (EINVAL) what
  * a decoder would reject (EPROTOCOL), so a peer never receives it.
  */
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "protocol_codec.h"
+#include "protocol/codec.h"
 
 /* ---- hello -------------------------------------------------------------- */
 

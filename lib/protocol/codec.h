@@ -1,5 +1,5 @@
 /*
- * protocol_codec.h - helpers shared by the protocol_*.c files (internal to
+ * protocol/codec.h - helpers shared by the files of lib/protocol/ (internal to
  * the protocol codec; the deputies and the responder use protocol.h).
  *
  * Decoded messages own C-heap memory (value.h's rule for owned strings), so
@@ -11,7 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "platform/compiler.h"
-#include "protocol.h"
+#include "protocol/protocol.h"
 
 /* Message type names ("type" member of every JSON message). */
 #define HH_T_HELLO "hello"
@@ -88,7 +88,7 @@ int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err);
 int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_out,
                         size_t *count_out, hh_errbuf *err);
 
-/* ---- strings: the lossless form (protocol_strings.c) ----------------- */
+/* ---- strings: the lossless form (protocol/strings.c) ----------------- */
 
 /* A JSON string, or {"b64": ...} when hh_str_needs_b64(); NULL on ENOMEM
  * (or s == NULL with len > 0). */
