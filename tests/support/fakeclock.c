@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "refcount.h"
+
 typedef struct fakeclock {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	unsigned refs;
+	refcount refs;
 	fakeclock_mode mode;
 	hiveha_time wall;
 	int64_t wall_rem_ns;   /* sub-tick remainder of advances */
@@ -58,10 +60,7 @@ static void advance_locked(fakeclock *f, int64_t ns)
 static void fc_destroy(void *ctx)
 {
 	fakeclock *f = ctx;
-	pthread_mutex_lock(&f->mu);
-	unsigned left = --f->refs;
-	pthread_mutex_unlock(&f->mu);
-	if (left)
+	if (!refcount_put(&f->refs))
 		return;
 	pthread_cond_destroy(&f->cv);
 	pthread_mutex_destroy(&f->mu);
@@ -169,7 +168,7 @@ int fakeclock_new(hiveha_clock *out, hiveha_time now, int64_t mono_ns)
 		free(f);
 		return HIVEHA_ENOMEM;
 	}
-	f->refs = 1;
+	refcount_init(&f->refs);
 	f->wall = now;
 	f->mono = mono_ns;
 	hiveha_clock c = HIVEHA_CLOCK_INIT;
@@ -186,10 +185,7 @@ int fakeclock_new(hiveha_clock *out, hiveha_time now, int64_t mono_ns)
 
 void fakeclock_ref(const hiveha_clock *c)
 {
-	fakeclock *f = fc_of(c);
-	pthread_mutex_lock(&f->mu);
-	f->refs++;
-	pthread_mutex_unlock(&f->mu);
+	refcount_get(&fc_of(c)->refs);
 }
 
 void fakeclock_free(hiveha_clock *c)

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refcount.h"
+
 #define LT_MAX_FAULTS 16
 #define LT_MAX_REPLY ((size_t)256 << 20)
 
@@ -30,7 +32,7 @@ typedef struct lt_fault {
 
 typedef struct looptransport {
 	pthread_mutex_t mu;
-	unsigned refs;
+	refcount refs;
 	looptransport_handler_fn handler;
 	void *handler_ctx;
 	looptransport_hook_fn hook;
@@ -108,10 +110,7 @@ static looptransport_fault take_fault(looptransport *l, const char *kind, size_t
 static void lt_destroy(void *ctx)
 {
 	looptransport *l = ctx;
-	pthread_mutex_lock(&l->mu);
-	unsigned left = --l->refs;
-	pthread_mutex_unlock(&l->mu);
-	if (left)
+	if (!refcount_put(&l->refs))
 		return;
 	clear_faults(l);
 	pthread_mutex_destroy(&l->mu);
@@ -297,7 +296,7 @@ int looptransport_new_with_handler(hiveha_transport *out, looptransport_handler_
 		free(l);
 		return HIVEHA_ENOMEM;
 	}
-	l->refs = 1;
+	refcount_init(&l->refs);
 	l->handler = fn;
 	l->handler_ctx = ctx;
 	l->piece = 4096;
@@ -315,10 +314,7 @@ int looptransport_new_with_handler(hiveha_transport *out, looptransport_handler_
 
 void looptransport_ref(const hiveha_transport *t)
 {
-	looptransport *l = lt_of(t);
-	pthread_mutex_lock(&l->mu);
-	l->refs++;
-	pthread_mutex_unlock(&l->mu);
+	refcount_get(&lt_of(t)->refs);
 }
 
 void looptransport_free(hiveha_transport *t)

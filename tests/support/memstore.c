@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "refcount.h"
+#include "storefaults.h"
+
 typedef struct ms_item {
 	char *id;
 	hiveha_sample *s;
@@ -54,7 +57,7 @@ struct hiveha_store_txn {
 
 typedef struct memstore {
 	pthread_mutex_t mu;
-	unsigned refs;
+	refcount refs;
 	ms_item **items;
 	size_t nitems, capitems;
 	hiveha_event *ev;
@@ -63,14 +66,7 @@ typedef struct memstore {
 	size_t nkv, capkv;
 	hiveha_store_txn *open;
 	size_t batch;
-	memstore_counts counts;
-	/* fault schedule */
-	unsigned fault_mask;
-	uint64_t fault_seen;   /* counted calls since the fault was set */
-	uint64_t fault_nth;    /* 0 = none */
-	int fault_sticky;      /* 1: every call from fault_nth on */
-	int fault_err;
-	char last_error[128];  /* the store's reason for its last failure */
+	storefaults faults;    /* counters, schedule, and the reason last_error gives */
 } memstore;
 
 static const hiveha_store *ms_vtable_probe(void);
@@ -215,17 +211,7 @@ static memstore *ms_of(const hiveha_store *s)
 /* Counts a call and applies the fault schedule. Lock held. */
 static int ms_enter(memstore *m, memstore_member member)
 {
-	m->counts.calls[member]++;
-	if (!m->fault_nth || !(m->fault_mask & MEMSTORE_MASK(member)))
-		return 0;
-	m->fault_seen++;
-	if (m->fault_seen == m->fault_nth || (m->fault_sticky && m->fault_seen > m->fault_nth)) {
-		m->counts.faults++;
-		memstore_fault_text(m->last_error, sizeof(m->last_error), "memstore", member,
-		                    m->fault_seen);
-		return m->fault_err;
-	}
-	return 0;
+	return storefaults_enter(&m->faults, member);
 }
 
 /* ---- transactions --------------------------------------------------------- */
@@ -554,10 +540,7 @@ static void ms_free_all(memstore *m)
 static void ms_destroy(void *ctx)
 {
 	memstore *m = ctx;
-	pthread_mutex_lock(&m->mu);
-	unsigned left = --m->refs;
-	pthread_mutex_unlock(&m->mu);
-	if (left == 0)
+	if (refcount_put(&m->refs))
 		ms_free_all(m);
 }
 
@@ -755,7 +738,7 @@ static void ms_last_error(void *ctx, char *buf, size_t size)
 {
 	memstore *m = ctx;
 	pthread_mutex_lock(&m->mu);
-	snprintf(buf, size, "%s", m->last_error);
+	storefaults_reason(&m->faults, buf, size);
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -796,7 +779,8 @@ int memstore_new(hiveha_store *out)
 		free(m);
 		return HIVEHA_ENOMEM;
 	}
-	m->refs = 1;
+	refcount_init(&m->refs);
+	storefaults_init(&m->faults, "memstore");
 	m->batch = 100;
 	*out = *ms_vtable_probe();
 	out->ctx = m;
@@ -805,10 +789,7 @@ int memstore_new(hiveha_store *out)
 
 void memstore_ref(const hiveha_store *s)
 {
-	memstore *m = ms_of(s);
-	pthread_mutex_lock(&m->mu);
-	m->refs++;
-	pthread_mutex_unlock(&m->mu);
+	refcount_get(&ms_of(s)->refs);
 }
 
 void memstore_free(hiveha_store *s)
@@ -827,43 +808,31 @@ void memstore_set_batch(const hiveha_store *s, size_t batch)
 
 /* ---- fault injection ------------------------------------------------------ */
 
-void memstore_fault_text(char *buf, size_t size, const char *store, memstore_member member,
-                         uint64_t call)
-{
-	static const char *const names[MEMSTORE_MEMBER_COUNT] = {
-		"list_items", "read_samples", "read_events", "kv_get", "begin", "commit",
-		"rollback", "replace_samples", "insert_events", "kv_put", "kv_delete",
-	};
-	snprintf(buf, size, "%s: injected failure of %s (call %llu)", store,
-	         (unsigned)member < MEMSTORE_MEMBER_COUNT ? names[member] : "?",
-	         (unsigned long long)call);
-}
-
-static void set_fault(const hiveha_store *s, unsigned mask, uint64_t n, int err, int sticky)
+static void set_fault(const hiveha_store *s, unsigned mask, uint64_t n, storefaults_mode mode,
+                      int err)
 {
 	memstore *m = ms_of(s);
 	pthread_mutex_lock(&m->mu);
-	m->fault_mask = mask & ~MEMSTORE_MASK(MEMSTORE_ROLLBACK);
-	m->fault_nth = n;
-	m->fault_seen = 0;
-	m->fault_sticky = sticky;
-	m->fault_err = err ? err : HIVEHA_ESTORE;
+	storefaults_schedule(&m->faults, mask, n, mode, err);
 	pthread_mutex_unlock(&m->mu);
 }
 
 void memstore_fail_nth(const hiveha_store *s, unsigned mask, uint64_t n, int err)
 {
-	set_fault(s, mask, n, err, 0);
+	set_fault(s, mask, n, STOREFAULTS_ONCE, err);
 }
 
 void memstore_fail_from(const hiveha_store *s, unsigned mask, uint64_t n, int err)
 {
-	set_fault(s, mask, n, err, 1);
+	set_fault(s, mask, n, STOREFAULTS_FROM, err);
 }
 
 void memstore_faults_off(const hiveha_store *s)
 {
-	set_fault(s, 0, 0, 0, 0);
+	memstore *m = ms_of(s);
+	pthread_mutex_lock(&m->mu);
+	storefaults_off(&m->faults);
+	pthread_mutex_unlock(&m->mu);
 }
 
 void memstore_crash(const hiveha_store *s)
@@ -893,7 +862,7 @@ void memstore_get_counts(const hiveha_store *s, memstore_counts *out)
 {
 	memstore *m = ms_of(s);
 	pthread_mutex_lock(&m->mu);
-	*out = m->counts;
+	*out = m->faults.counts;
 	pthread_mutex_unlock(&m->mu);
 }
 
@@ -901,7 +870,7 @@ void memstore_reset_counts(const hiveha_store *s)
 {
 	memstore *m = ms_of(s);
 	pthread_mutex_lock(&m->mu);
-	memset(&m->counts, 0, sizeof m->counts);
+	storefaults_reset_counts(&m->faults);
 	pthread_mutex_unlock(&m->mu);
 }
 

@@ -9,7 +9,10 @@
  *    what a Hive instance writes while collecting, outside the library; these
  *    bypass counters and faults and are committed at once;
  *  - fault injection: fail the Nth counted call, or every counted call from
- *    the Nth on (a crash), with HIVEHA_ESTORE or a chosen code;
+ *    the Nth on (a crash), with HIVEHA_ESTORE or a chosen code; the
+ *    schedule and counters are storefaults.h's, shared with proxystore;
+ *    a faulted call's last_error is "memstore: injected failure of
+ *    <member> (call N)";
  *  - memstore_crash(): discards open transactions, as killing the process
  *    would; a later commit/rollback of such a handle is harmless;
  *  - inspection: counts, memstore_equal() with a readable difference, dumps.
@@ -92,14 +95,6 @@ void memstore_free(hiveha_store *s);
 void memstore_set_batch(const hiveha_store *s, size_t batch);
 
 /* ---- fault injection --------------------------------------------------- */
-
-/**
- * The store reason an injected fault leaves behind for the store's
- * `last_error` member: "<store>: injected failure of <member> (call N)".
- * Shared with proxystore, which injects faults the same way.
- */
-void memstore_fault_text(char *buf, size_t size, const char *store, memstore_member member,
-                         uint64_t call);
 
 /**
  * Counting from now, the `n`th call (1-based) of a member in `mask` fails

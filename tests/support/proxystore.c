@@ -3,7 +3,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+
+#include "refcount.h"
+#include "storefaults.h"
 
 typedef struct px_txn {
 	hiveha_store_txn *inner;
@@ -13,15 +15,9 @@ typedef struct px_txn {
 
 typedef struct proxy {
 	hiveha_store inner;
-	pthread_mutex_t mu;
-	unsigned refs;
-	memstore_counts counts;
-	unsigned fault_mask;
-	uint64_t fault_nth;      /* 0: no fault scheduled */
-	uint64_t fault_seen;
-	int fault_sticky;
-	int fault_err;
-	char last_error[128];    /* reason of the last injected fault, "" if none */
+	pthread_mutex_t mu;      /* guards faults and open */
+	refcount refs;
+	storefaults faults;      /* memstore's counters and schedule */
 	int ignore_skip;         /* a broken store: reads from `from` whatever skip says */
 	px_txn *open;            /* open transactions */
 	proxystore_destroyed_fn on_destroyed;
@@ -40,18 +36,8 @@ static proxy *px_of(const hiveha_store *s)
 /* Counts a call and applies the fault schedule (memstore's rules). */
 static int px_enter(proxy *p, memstore_member member)
 {
-	int err = 0;
 	pthread_mutex_lock(&p->mu);
-	p->counts.calls[member]++;
-	if (p->fault_nth && (p->fault_mask & MEMSTORE_MASK(member))) {
-		p->fault_seen++;
-		if (p->fault_seen == p->fault_nth || (p->fault_sticky && p->fault_seen > p->fault_nth)) {
-			p->counts.faults++;
-			err = p->fault_err;
-			memstore_fault_text(p->last_error, sizeof(p->last_error), "proxystore", member,
-			                    p->fault_seen);
-		}
-	}
+	int err = storefaults_enter(&p->faults, member);
 	pthread_mutex_unlock(&p->mu);
 	return err;
 }
@@ -83,10 +69,7 @@ static hiveha_store_txn *px_live(proxy *p, hiveha_store_txn *txn)
 static void px_destroy(void *ctx)
 {
 	proxy *p = ctx;
-	pthread_mutex_lock(&p->mu);
-	unsigned left = --p->refs;
-	pthread_mutex_unlock(&p->mu);
-	if (left)
+	if (!refcount_put(&p->refs))
 		return;
 	while (p->open) {
 		px_txn *t = p->open;
@@ -186,9 +169,7 @@ static void px_rollback(void *ctx, hiveha_store_txn *txn)
 {
 	proxy *p = ctx;
 	px_txn *t = (px_txn *)txn;
-	pthread_mutex_lock(&p->mu);
-	p->counts.calls[MEMSTORE_ROLLBACK]++;
-	pthread_mutex_unlock(&p->mu);
+	(void)px_enter(p, MEMSTORE_ROLLBACK); /* counted, never faulted */
 	if (!px_unlink(p, t))
 		p->inner.rollback(p->inner.ctx, t->inner);
 	free(t);
@@ -262,7 +243,7 @@ static void px_last_error(void *ctx, char *buf, size_t size)
 {
 	proxy *p = ctx;
 	pthread_mutex_lock(&p->mu);
-	snprintf(buf, size, "%s", p->last_error);
+	storefaults_reason(&p->faults, buf, size);
 	pthread_mutex_unlock(&p->mu);
 	if (!buf[0] && p->inner.version >= 2 && p->inner.last_error)
 		p->inner.last_error(p->inner.ctx, buf, size);
@@ -276,7 +257,8 @@ int proxystore_new(hiveha_store *out, const hiveha_store *inner)
 	if (!p)
 		return HIVEHA_ENOMEM;
 	p->inner = *inner;
-	p->refs = 1;
+	refcount_init(&p->refs);
+	storefaults_init(&p->faults, "proxystore");
 	pthread_mutex_init(&p->mu, NULL);
 	hiveha_store s = HIVEHA_STORE_INIT;
 	s.ctx = p;
@@ -323,10 +305,7 @@ void proxystore_on_destroyed(const hiveha_store *s, proxystore_destroyed_fn fn, 
 
 void proxystore_ref(const hiveha_store *s)
 {
-	proxy *p = px_of(s);
-	pthread_mutex_lock(&p->mu);
-	p->refs++;
-	pthread_mutex_unlock(&p->mu);
+	refcount_get(&px_of(s)->refs);
 }
 
 void proxystore_free(hiveha_store *s)
@@ -336,31 +315,31 @@ void proxystore_free(hiveha_store *s)
 	px_destroy(px_of(s));
 }
 
-static void px_schedule(const hiveha_store *s, unsigned mask, uint64_t n, int err, int sticky)
+static void px_schedule(const hiveha_store *s, unsigned mask, uint64_t n, storefaults_mode mode,
+                        int err)
 {
 	proxy *p = px_of(s);
 	pthread_mutex_lock(&p->mu);
-	p->fault_mask = mask;
-	p->fault_nth = n;
-	p->fault_seen = 0;
-	p->fault_sticky = sticky;
-	p->fault_err = err ? err : HIVEHA_ESTORE;
+	storefaults_schedule(&p->faults, mask, n, mode, err);
 	pthread_mutex_unlock(&p->mu);
 }
 
 void proxystore_fail_nth(const hiveha_store *s, unsigned mask, uint64_t n, int err)
 {
-	px_schedule(s, mask, n, err, 0);
+	px_schedule(s, mask, n, STOREFAULTS_ONCE, err);
 }
 
 void proxystore_fail_from(const hiveha_store *s, unsigned mask, uint64_t n, int err)
 {
-	px_schedule(s, mask, n, err, 1);
+	px_schedule(s, mask, n, STOREFAULTS_FROM, err);
 }
 
 void proxystore_faults_off(const hiveha_store *s)
 {
-	px_schedule(s, 0, 0, 0, 0);
+	proxy *p = px_of(s);
+	pthread_mutex_lock(&p->mu);
+	storefaults_off(&p->faults);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void proxystore_crash(const hiveha_store *s)
@@ -396,7 +375,7 @@ void proxystore_get_counts(const hiveha_store *s, memstore_counts *out)
 {
 	proxy *p = px_of(s);
 	pthread_mutex_lock(&p->mu);
-	*out = p->counts;
+	*out = p->faults.counts;
 	pthread_mutex_unlock(&p->mu);
 }
 
@@ -404,6 +383,6 @@ void proxystore_reset_counts(const hiveha_store *s)
 {
 	proxy *p = px_of(s);
 	pthread_mutex_lock(&p->mu);
-	memset(&p->counts, 0, sizeof(p->counts));
+	storefaults_reset_counts(&p->faults);
 	pthread_mutex_unlock(&p->mu);
 }

@@ -7,7 +7,8 @@
  * data there too.
  *
  * The members and masks are memstore's (memstore.h: MEMSTORE_MASK(),
- * MEMSTORE_READS, MEMSTORE_WRITES, MEMSTORE_ALL), and every fault function
+ * MEMSTORE_READS, MEMSTORE_WRITES, MEMSTORE_ALL), the counters and the
+ * fault schedule the same code (storefaults.h), so every fault function
  * has the semantics of its memstore_ namesake:
  *  - a faulted call does not reach the inner store (no effect); a faulted
  *    commit rolls the inner transaction back, as a failed commit must;
