@@ -157,102 +157,93 @@ Test(http_listener, round_trip_through_transport)
 	hiveha_http_listener_free(l);
 }
 
-Test(http_listener, auth_failure_is_401_without_reason)
+/*
+ * The responder's status on the wire and back through the client transport,
+ * one row per status: the HTTP status the listener answers with, the body
+ * it sends, and what the transport makes of it. An error reply with a body
+ * is delivered (exchange returns 0) for the library's decoder to judge; one
+ * without a body is mapped by its HTTP status.
+ */
+static const struct status_row {
+	const char *name;
+	int handler_rc;          /* what the scripted handler returns */
+	const char *reply;       /* what it writes first (NULL: nothing) */
+	const char *kind;        /* message kind of the request */
+	const char *path;        /* the kind's path, for the raw request */
+	const char *token;       /* bearer token sent (NULL: none) */
+	const char *body;        /* request body */
+	long http_status;        /* on the wire; 0: not looked at */
+	const char *wire_body;   /* on the wire; NULL: not looked at, "": empty */
+	const char *www_auth;    /* WWW-Authenticate on the wire; NULL: not looked at */
+	int exchange_rc;         /* what the client transport returns */
+	const char *delivered;   /* what reaches on_reply; NULL: it is never called */
+} status_rows[] = {
+	{ "auth failure is 401 without its reason", HIVEHA_EAUTH, "why the token was wrong",
+	  HIVEHA_MSG_HELLO, "/hiveha/v1/hello", "wrong", "{}",
+	  401, "", "Bearer realm=\"hiveha\"", HIVEHA_EAUTH, NULL },
+	{ "protocol error body reaches the decoder", HIVEHA_EPROTOCOL, "{\"error\":\"malformed\"}",
+	  HIVEHA_MSG_TIMESERIES, "/hiveha/v1/timeseries", NULL, "x",
+	  400, "{\"error\":\"malformed\"}", NULL, 0, "{\"error\":\"malformed\"}" },
+	{ "store failure is 500, its body reaches the decoder", HIVEHA_ESTORE, "{\"error\":\"disk\"}",
+	  HIVEHA_MSG_EVENTS, "/hiveha/v1/events", NULL, "x",
+	  500, "{\"error\":\"disk\"}", NULL, 0, "{\"error\":\"disk\"}" },
+	{ "failure without body is etransport", HIVEHA_ESTORE, NULL,
+	  HIVEHA_MSG_EVENTS, "/hiveha/v1/events", NULL, "x",
+	  0, NULL, NULL, HIVEHA_ETRANSPORT, NULL },
+	{ "protocol error without body is eprotocol", HIVEHA_EPROTOCOL, NULL,
+	  HIVEHA_MSG_HELLO, "/hiveha/v1/hello", NULL, "x",
+	  0, NULL, NULL, HIVEHA_EPROTOCOL, NULL },
+	{ "responder limit is 413, its body reaches the decoder", HIVEHA_ELIMIT,
+	  "{\"error\":\"too many items\"}", HIVEHA_MSG_TIMESERIES, "/hiveha/v1/timeseries", NULL, "x",
+	  413, NULL, NULL, 0, "{\"error\":\"too many items\"}" },
+};
+
+static void check_status_row(const struct status_row *row)
 {
 	fake_handler f;
 	hiveha_http_listener *l;
-	char ep[64];
+	char ep[64], auth[96];
 	tu_buf b = { 0 };
-	tu_http h;
+	size_t len = strlen(row->body);
+	int rc;
 
-	fake_handler_init(&f, HIVEHA_EAUTH, "why the token was wrong");
+	fake_handler_init(&f, row->handler_rc, row->reply);
 	l = start(&f, NULL);
 	endpoint(ep, sizeof(ep), l);
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, "wrong", "{}", 2, &b), HIVEHA_EAUTH);
-	cr_expect_eq(b.calls, 0);
-	cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", "/hiveha/v1/hello", "{}", 2,
-	                        "Authorization: Bearer wrong"), 0);
-	cr_expect_eq(h.status, 401);
-	cr_expect_eq(h.body.len, 0);
-	cr_expect_str_eq(h.www_authenticate, "Bearer realm=\"hiveha\"");
-	tu_buf_free(&h.body);
-	hiveha_http_listener_free(l);
-}
+	if (row->http_status) {
+		tu_http h;
 
-Test(http_listener, protocol_error_body_reaches_the_decoder)
-{
-	fake_handler f;
-	hiveha_http_listener *l;
-	char ep[64];
-	tu_buf b = { 0 };
-	tu_http h;
-
-	fake_handler_init(&f, HIVEHA_EPROTOCOL, "{\"error\":\"malformed\"}");
-	l = start(&f, NULL);
-	endpoint(ep, sizeof(ep), l);
-	cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", "/hiveha/v1/timeseries",
-	                        "x", 1, NULL), 0);
-	cr_expect_eq(h.status, 400);
-	cr_expect_str_eq((char *)h.body.data, "{\"error\":\"malformed\"}");
-	tu_buf_free(&h.body);
-	/* The transport delivers the error reply and leaves judging it to the
-	 * library's decoder. */
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_TIMESERIES, NULL, "x", 1, &b), 0);
-	cr_expect_str_eq((char *)b.data, "{\"error\":\"malformed\"}");
+		if (row->token)
+			snprintf(auth, sizeof(auth), "Authorization: Bearer %s", row->token);
+		cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", row->path, row->body,
+		                        len, row->token ? auth : NULL), 0, "row \"%s\"", row->name);
+		cr_expect_eq(h.status, row->http_status, "row \"%s\": HTTP %ld", row->name, h.status);
+		if (row->wire_body && !row->wire_body[0])
+			cr_expect_eq(h.body.len, 0, "row \"%s\": the body must be empty", row->name);
+		else if (row->wire_body)
+			cr_expect(h.body.data && strcmp((char *)h.body.data, row->wire_body) == 0,
+			          "row \"%s\": body \"%s\"", row->name,
+			          h.body.data ? (char *)h.body.data : "");
+		if (row->www_auth)
+			cr_expect_str_eq(h.www_authenticate, row->www_auth, "row \"%s\"", row->name);
+		tu_buf_free(&h.body);
+	}
+	rc = tu_exchange(NULL, ep, row->kind, row->token, row->body, len, &b);
+	cr_expect_eq(rc, row->exchange_rc, "row \"%s\": exchange %d, wanted %d", row->name, rc,
+	             row->exchange_rc);
+	if (row->delivered)
+		cr_expect(b.data && strcmp((char *)b.data, row->delivered) == 0,
+		          "row \"%s\": delivered \"%s\"", row->name, b.data ? (char *)b.data : "");
+	else
+		cr_expect_eq(b.calls, 0, "row \"%s\": nothing may be delivered", row->name);
 	tu_buf_free(&b);
 	hiveha_http_listener_free(l);
 }
 
-Test(http_listener, store_failure_is_500_and_etransport)
+Test(http_listener, status_table)
 {
-	fake_handler f;
-	hiveha_http_listener *l;
-	char ep[64];
-	tu_buf b = { 0 };
-	tu_http h;
-
-	fake_handler_init(&f, HIVEHA_ESTORE, "{\"error\":\"disk\"}");
-	l = start(&f, NULL);
-	endpoint(ep, sizeof(ep), l);
-	cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", "/hiveha/v1/events", "x", 1,
-	                        NULL), 0);
-	cr_expect_eq(h.status, 500);
-	cr_expect_str_eq((char *)h.body.data, "{\"error\":\"disk\"}");
-	tu_buf_free(&h.body);
-	/* The error reply reaches the decoder, which reports the peer's code. */
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_EVENTS, NULL, "x", 1, &b), 0);
-	cr_expect_str_eq((char *)b.data, "{\"error\":\"disk\"}");
-	tu_buf_free(&b);
-	hiveha_http_listener_free(l);
-}
-
-Test(http_listener, failure_without_body_is_etransport)
-{
-	fake_handler f;
-	hiveha_http_listener *l;
-	char ep[64];
-	tu_buf b = { 0 };
-
-	fake_handler_init(&f, HIVEHA_ESTORE, NULL);
-	l = start(&f, NULL);
-	endpoint(ep, sizeof(ep), l);
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_EVENTS, NULL, "x", 1, &b), HIVEHA_ETRANSPORT);
-	cr_expect_eq(b.calls, 0);
-	hiveha_http_listener_free(l);
-}
-
-Test(http_listener, protocol_error_without_body_is_eprotocol)
-{
-	fake_handler f;
-	hiveha_http_listener *l;
-	char ep[64];
-	tu_buf b = { 0 };
-
-	fake_handler_init(&f, HIVEHA_EPROTOCOL, NULL);
-	l = start(&f, NULL);
-	endpoint(ep, sizeof(ep), l);
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, NULL, "x", 1, &b), HIVEHA_EPROTOCOL);
-	hiveha_http_listener_free(l);
+	for (size_t i = 0; i < sizeof(status_rows) / sizeof(status_rows[0]); i++)
+		check_status_row(&status_rows[i]);
 }
 
 Test(http_listener, non_hiveha_error_page_is_etransport)
@@ -270,28 +261,6 @@ Test(http_listener, non_hiveha_error_page_is_etransport)
 	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, NULL, "{}", 2, &b), HIVEHA_ETRANSPORT);
 	cr_expect_eq(b.calls, 0);
 	cr_expect_eq(fake_calls(&f), 0);
-	hiveha_http_listener_free(l);
-}
-
-Test(http_listener, responder_limit_is_413_and_elimit)
-{
-	fake_handler f;
-	hiveha_http_listener *l;
-	char ep[64];
-	tu_buf b = { 0 };
-
-	tu_http h;
-
-	fake_handler_init(&f, HIVEHA_ELIMIT, "{\"error\":\"too many items\"}");
-	l = start(&f, NULL);
-	endpoint(ep, sizeof(ep), l);
-	cr_assert_eq(tu_request(&h, hiveha_http_listener_port(l), "POST", "/hiveha/v1/timeseries",
-	                        "x", 1, NULL), 0);
-	cr_expect_eq(h.status, 413);
-	tu_buf_free(&h.body);
-	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_TIMESERIES, NULL, "x", 1, &b), 0);
-	cr_expect_str_eq((char *)b.data, "{\"error\":\"too many items\"}");
-	tu_buf_free(&b);
 	hiveha_http_listener_free(l);
 }
 
