@@ -44,78 +44,144 @@ Test(sqlite_open, reopen_keeps_data)
 	sqt_close(&st);
 }
 
-Test(sqlite_open, newer_schema_is_refused_with_both_versions)
+/* ---- files an open must refuse, and how ---------------------------------- */
+
+static void make_newer(const char *name)
 {
 	hiveha_store st;
-	char msg[256], want[32];
 
-	sqt_open(&st, "a.db", 0);
+	sqt_open(&st, name, 0);
 	sqt_close(&st);
-	sqt_exec("a.db", "PRAGMA user_version = 99");
-	cr_assert_eq(sqt_try_open(&st, "a.db", 0, msg, sizeof msg), HIVEHA_EVERSION);
-	cr_assert_not_null(strstr(msg, "99"), "%s", msg);
-	snprintf(want, sizeof want, "(%d)", hiveha_sqlite_schema_version());
-	cr_assert_not_null(strstr(msg, want), "%s", msg);
-	cr_assert_null(st.ctx);
-	cr_assert_eq(sqt_try_open(&st, "a.db", HIVEHA_SQLITE_READ_ONLY, msg, sizeof msg), HIVEHA_EVERSION);
-	/* The refused file was left as it was. */
-	cr_assert_eq(sqt_query_int("a.db", "PRAGMA user_version"), 99);
+	sqt_exec(name, "PRAGMA user_version = 99");
 }
 
-Test(sqlite_open, garbage_file_gives_estore_with_sqlite_message)
+static void make_garbage(const char *name)
 {
-	hiveha_store st;
-	char msg[256], junk[4096];
-	FILE *f = fopen(sqt_path("bad.db"), "wb");
+	char junk[4096];
+	FILE *f = fopen(sqt_path(name), "wb");
 
 	for (size_t i = 0; i < sizeof junk; i++)
 		junk[i] = (char)(i * 7 + 3);
 	cr_assert_not_null(f);
 	cr_assert_eq(fwrite(junk, 1, sizeof junk, f), sizeof junk);
 	fclose(f);
-	cr_assert_eq(sqt_try_open(&st, "bad.db", 0, msg, sizeof msg), HIVEHA_ESTORE);
-	cr_assert_not_null(strstr(msg, "not a database"), "%s", msg);
-	cr_assert_eq(sqt_try_open(&st, "bad.db", HIVEHA_SQLITE_READ_ONLY, msg, sizeof msg), HIVEHA_ESTORE);
-	cr_assert_not_null(strstr(msg, "not a database"), "%s", msg);
 }
 
-Test(sqlite_open, foreign_database_is_refused)
+static void make_foreign(const char *name)
 {
-	hiveha_store st;
-	char msg[256];
-
-	sqt_exec("other.db", "CREATE TABLE t (x)");
-	cr_assert_eq(sqt_try_open(&st, "other.db", 0, msg, sizeof msg), HIVEHA_ESTORE);
-	cr_assert_not_null(strstr(msg, "not a libhiveha store"), "%s", msg);
-	cr_assert_eq(sqt_query_int("other.db", "SELECT count(*) FROM sqlite_schema"), 1);
+	sqt_exec(name, "CREATE TABLE t (x)");
 }
 
-Test(sqlite_open, no_create_and_read_only_need_an_existing_file)
+static void make_empty(const char *name)
 {
-	hiveha_store st;
-	char msg[256];
-
-	cr_assert_eq(sqt_try_open(&st, "none.db", HIVEHA_SQLITE_NO_CREATE, msg, sizeof msg), HIVEHA_ESTORE);
-	cr_assert_not_null(strstr(msg, "none.db"), "%s", msg);
-	cr_assert_eq(sqt_try_open(&st, "none.db", HIVEHA_SQLITE_READ_ONLY, msg, sizeof msg), HIVEHA_ESTORE);
-	cr_assert_neq(access(sqt_path("none.db"), F_OK), 0, "no file was created");
-}
-
-Test(sqlite_open, read_only_refuses_an_unmigrated_file)
-{
-	hiveha_store st;
-	char msg[256];
-	FILE *f = fopen(sqt_path("empty.db"), "wb");
+	FILE *f = fopen(sqt_path(name), "wb");
 
 	cr_assert_not_null(f);
 	fclose(f);
-	cr_assert_eq(sqt_try_open(&st, "empty.db", HIVEHA_SQLITE_READ_ONLY, msg, sizeof msg), HIVEHA_EVERSION);
-	cr_assert_not_null(strstr(msg, "older"), "%s", msg);
-	/* A read-write open of the same (empty, version 0) file migrates it. */
-	sqt_open(&st, "empty.db", 0);
-	sqt_close(&st);
-	cr_assert_eq(sqt_query_int("empty.db", "PRAGMA user_version"), hiveha_sqlite_schema_version());
 }
+
+/* The message names both schema versions, and the refused file was left as it was. */
+static void after_newer(const char *name, const char *msg)
+{
+	char want[32];
+
+	snprintf(want, sizeof want, "(%d)", hiveha_sqlite_schema_version());
+	cr_expect_not_null(strstr(msg, want), "%s", msg);
+	cr_expect_eq(sqt_query_int(name, "PRAGMA user_version"), 99);
+}
+
+static void after_foreign(const char *name, const char *msg)
+{
+	(void)msg;
+	cr_expect_eq(sqt_query_int(name, "SELECT count(*) FROM sqlite_schema"), 1,
+	             "the foreign database was left as it was");
+}
+
+static void after_no_file(const char *name, const char *msg)
+{
+	(void)msg;
+	cr_expect_neq(access(sqt_path(name), F_OK), 0, "no file was created");
+}
+
+/* A read-write open of the same (empty, version 0) file migrates it. */
+static void after_empty(const char *name, const char *msg)
+{
+	hiveha_store st;
+
+	(void)msg;
+	sqt_open(&st, name, 0);
+	sqt_close(&st);
+	cr_expect_eq(sqt_query_int(name, "PRAGMA user_version"), hiveha_sqlite_schema_version());
+}
+
+static const struct bad_file_row {
+	const char *name;
+	const char *file;
+	void (*make)(const char *file);  /* NULL: no file */
+	unsigned int flags;
+	int status;
+	const char *msg_has;             /* NULL: not checked */
+	void (*after)(const char *file, const char *msg); /* NULL: nothing more */
+} bad_file_rows[] = {
+	{ "newer schema", "a.db", make_newer, 0, HIVEHA_EVERSION, "99", after_newer },
+	{ "newer schema, read-only", "a-ro.db", make_newer, HIVEHA_SQLITE_READ_ONLY, HIVEHA_EVERSION,
+	  NULL, after_newer },
+	{ "garbage", "bad.db", make_garbage, 0, HIVEHA_ESTORE, "not a database", NULL },
+	{ "garbage, read-only", "bad-ro.db", make_garbage, HIVEHA_SQLITE_READ_ONLY, HIVEHA_ESTORE,
+	  "not a database", NULL },
+	{ "foreign database", "other.db", make_foreign, 0, HIVEHA_ESTORE, "not a libhiveha store",
+	  after_foreign },
+	{ "missing, no-create", "none.db", NULL, HIVEHA_SQLITE_NO_CREATE, HIVEHA_ESTORE, "none.db",
+	  after_no_file },
+	{ "missing, read-only", "none-ro.db", NULL, HIVEHA_SQLITE_READ_ONLY, HIVEHA_ESTORE, NULL,
+	  after_no_file },
+	{ "unmigrated, read-only", "empty.db", make_empty, HIVEHA_SQLITE_READ_ONLY, HIVEHA_EVERSION,
+	  "older", after_empty },
+};
+
+Test(sqlite_open, bad_file_table)
+{
+	for (size_t i = 0; i < sizeof bad_file_rows / sizeof bad_file_rows[0]; i++) {
+		const struct bad_file_row *row = &bad_file_rows[i];
+		hiveha_store st;
+		char msg[256] = "";
+		int rc;
+
+		if (row->make)
+			row->make(row->file);
+		memset(&st, 0xCC, sizeof st);
+		rc = sqt_try_open(&st, row->file, row->flags, msg, sizeof msg);
+		cr_expect_eq(rc, row->status, "row \"%s\": status %d, wanted %d (%s)", row->name, rc,
+		             row->status, msg);
+		cr_expect_null(st.ctx, "row \"%s\": a failed open zeroes the store", row->name);
+		if (row->msg_has)
+			cr_expect_not_null(strstr(msg, row->msg_has), "row \"%s\": message \"%s\" lacks \"%s\"",
+			                   row->name, msg, row->msg_has);
+		if (row->after)
+			row->after(row->file, msg);
+	}
+}
+
+typedef enum open_arg { ARG_NONE, ARG_NULL_OUT, ARG_NULL_PATH } open_arg;
+
+static const struct bad_option_row {
+	const char *name;
+	open_arg arg;
+	unsigned int version;
+	unsigned int flags;
+	int synchronous;
+	int status;
+	const char *msg_has; /* NULL: not checked */
+} bad_option_rows[] = {
+	{ "NULL out", ARG_NULL_OUT, HIVEHA_SQLITE_OPTIONS_VERSION, 0, 0, HIVEHA_EINVAL, NULL },
+	{ "NULL path", ARG_NULL_PATH, HIVEHA_SQLITE_OPTIONS_VERSION, 0, 0, HIVEHA_EINVAL, NULL },
+	{ "options version 0", ARG_NONE, 0, 0, 0, HIVEHA_EVERSION, NULL },
+	{ "options version newer", ARG_NONE, HIVEHA_SQLITE_OPTIONS_VERSION + 1, 0, 0, HIVEHA_EVERSION,
+	  "version" },
+	{ "unknown flag", ARG_NONE, HIVEHA_SQLITE_OPTIONS_VERSION, 0x80, 0, HIVEHA_EINVAL, NULL },
+	{ "unknown synchronous level", ARG_NONE, HIVEHA_SQLITE_OPTIONS_VERSION, 0, 9, HIVEHA_EINVAL,
+	  NULL },
+};
 
 Test(sqlite_open, bad_arguments_and_options)
 {
@@ -123,22 +189,26 @@ Test(sqlite_open, bad_arguments_and_options)
 	hiveha_sqlite_options o = HIVEHA_SQLITE_OPTIONS_INIT;
 	char msg[256];
 
-	o.errbuf = msg;
-	o.errbuf_size = sizeof msg;
-	cr_assert_eq(hiveha_sqlite_open(NULL, sqt_path("a.db"), &o), HIVEHA_EINVAL);
-	cr_assert_eq(hiveha_sqlite_open(&st, NULL, &o), HIVEHA_EINVAL);
-	o.version = 0;
-	cr_assert_eq(hiveha_sqlite_open(&st, sqt_path("a.db"), &o), HIVEHA_EVERSION);
-	o.version = HIVEHA_SQLITE_OPTIONS_VERSION + 1;
-	cr_assert_eq(hiveha_sqlite_open(&st, sqt_path("a.db"), &o), HIVEHA_EVERSION);
-	cr_assert_not_null(strstr(msg, "version"), "%s", msg);
-	o.version = HIVEHA_SQLITE_OPTIONS_VERSION;
-	o.flags = 0x80;
-	cr_assert_eq(hiveha_sqlite_open(&st, sqt_path("a.db"), &o), HIVEHA_EINVAL);
-	o.flags = 0;
-	o.synchronous = 9;
-	cr_assert_eq(hiveha_sqlite_open(&st, sqt_path("a.db"), &o), HIVEHA_EINVAL);
+	for (size_t i = 0; i < sizeof bad_option_rows / sizeof bad_option_rows[0]; i++) {
+		const struct bad_option_row *row = &bad_option_rows[i];
+		int rc;
+
+		o.version = row->version;
+		o.flags = row->flags;
+		o.synchronous = row->synchronous;
+		o.errbuf = msg;
+		o.errbuf_size = sizeof msg;
+		msg[0] = '\0';
+		rc = hiveha_sqlite_open(row->arg == ARG_NULL_OUT ? NULL : &st,
+		                        row->arg == ARG_NULL_PATH ? NULL : sqt_path("a.db"), &o);
+		cr_expect_eq(rc, row->status, "row \"%s\": status %d, wanted %d", row->name, rc,
+		             row->status);
+		if (row->msg_has)
+			cr_expect_not_null(strstr(msg, row->msg_has), "row \"%s\": message \"%s\" lacks \"%s\"",
+			                   row->name, msg, row->msg_has);
+	}
 	cr_assert_neq(access(sqt_path("a.db"), F_OK), 0, "nothing was created");
+	o = (hiveha_sqlite_options)HIVEHA_SQLITE_OPTIONS_INIT;
 	/* All levels and a NULL errbuf are fine. */
 	for (int level = 0; level <= HIVEHA_SQLITE_SYNC_EXTRA; level++) {
 		o.synchronous = level;
