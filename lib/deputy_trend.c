@@ -4,11 +4,12 @@
  * Items are asked in batches, in ascending id order, so that one
  * checkpoint (the last item touched and where in it) says exactly what is
  * done. Each reply page is applied in one store transaction together with
- * the checkpoint: for every item in the page the local samples of the
- * range the page covers are deleted and the peer's inserted. A page that
- * ends inside an item covers it up to just after its last sample's time,
- * so equal-time samples split over two pages are neither lost nor doubled:
- * the second page appends after the first without deleting that time again.
+ * the checkpoint, as merge_trend.c plans it: for every item in the page
+ * the local samples of the range the page covers are deleted and the
+ * peer's inserted. A page that ends inside an item covers it up to just
+ * after its last sample's time, so equal-time samples split over two
+ * pages are neither lost nor doubled: the second page appends after the
+ * first without deleting that time again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "merge.h"
 #include "page_guard.h"
 #include "store_txn.h"
 
@@ -150,12 +152,15 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 	uint64_t samples = 0;
 	for (size_t i = 0; i < page->item_count && !rc; i++) {
 		const hh_ts_item *it = &page->items[i];
-		if (b->expect >= b->n || strcmp(it->id, b->ids[b->expect]) != 0) {
-			rc = bad_reply(gov, d, "item out of the requested order", it->id);
+		unsigned int place = (i + 1 == page->item_count ? HH_MERGE_LAST_OF_PAGE : 0u) |
+		                     (last_page ? HH_MERGE_LAST_PAGE : 0u);
+		hh_trend_plan plan;
+		hh_merge_trend_item(&plan, gap, &next.ck, b->expect < b->n ? b->ids[b->expect] : NULL,
+		                    it, place);
+		if (plan.action == HH_TREND_INVALID) {
+			rc = bad_reply(gov, d, plan.invalid, it->id);
 			break;
 		}
-		int cont = ck_matches(&next.ck, gap) && next.ck.item && !next.ck.item_done &&
-		           strcmp(next.ck.item, it->id) == 0;
 		rc = hh_checkpoint_set_item(&next, it->id);
 		if (rc)
 			break;
@@ -164,53 +169,24 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b
 		next.ck.active = 1;
 		next.ck.gap_from = gap.from;
 		next.ck.gap_to = gap.to;
-		if (it->unknown) {
+		if (plan.action == HH_TREND_UNKNOWN) {
 			note_unknown(d, it->id);
-			next.ck.item_done = 1;
-			b->expect++;
-			continue;
-		}
-		hiveha_time lo = cont ? next.ck.time : gap.from;
-		for (size_t k = 0; k < it->count; k++) {
-			hiveha_time t = it->samples[k].time;
-			if (t < lo || t >= gap.to || (k && t < it->samples[k - 1].time)) {
-				rc = bad_reply(gov, d, "sample time outside the range or out of order", it->id);
+		} else {
+			rc = gov->store.replace_samples(gov->store.ctx, txn, it->id, plan.delete_from,
+			                                plan.delete_to, plan.samples, plan.count);
+			if (rc) {
+				char why[320];
+				hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s",
+				            it->id, hh_store_reason(&gov->store, rc, why, sizeof(why)));
 				break;
 			}
+			samples += plan.count;
 		}
-		if (rc)
-			break;
-		if (!it->complete && (i + 1 != page->item_count || it->count == 0 || last_page)) {
-			rc = bad_reply(gov, d, "an unfinished item must be the last of a page and not empty",
-			               it->id);
-			break;
-		}
-		hiveha_time del_from = cont ? next.ck.deleted_to : gap.from;
-		hiveha_time del_to = gap.to;
-		uint64_t skip = 0;
-		hiveha_time t_last = 0;
-		if (!it->complete) {
-			t_last = it->samples[it->count - 1].time;
-			del_to = t_last + 1;
-			for (size_t k = it->count; k > 0 && it->samples[k - 1].time == t_last; k--)
-				skip++;
-			if (cont && next.ck.time == t_last)
-				skip += next.ck.skip;
-		}
-		rc = gov->store.replace_samples(gov->store.ctx, txn, it->id, del_from, del_to,
-		                                it->samples, it->count);
-		if (rc) {
-			char why[320];
-			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s", it->id,
-			            hh_store_reason(&gov->store, rc, why, sizeof(why)));
-			break;
-		}
-		samples += it->count;
-		next.ck.item_done = it->complete;
-		next.ck.time = t_last;
-		next.ck.skip = skip;
-		next.ck.deleted_to = del_to;
-		if (it->complete)
+		next.ck.item_done = plan.mark.item_done;
+		next.ck.time = plan.mark.time;
+		next.ck.skip = plan.mark.skip;
+		next.ck.deleted_to = plan.mark.deleted_to;
+		if (plan.mark.item_done)
 			b->expect++;
 	}
 	if (!rc)
@@ -331,8 +307,7 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 	req.max_reply_bytes = x->gov->cfg.max_reply_bytes;
 	req.caps = HH_CAPS;
 	const hh_checkpoint *ck = &x->d->st.ck;
-	if (!cursor && !x->started && ck_matches(ck, x->gap) && ck->item && !ck->item_done &&
-	    strcmp(ck->item, b.ids[0]) == 0) {
+	if (!cursor && !x->started && hh_merge_trend_resumes(ck, x->gap, b.ids[0])) {
 		req.has_start = 1;
 		req.start_time = ck->time;
 		req.start_skip = ck->skip;
