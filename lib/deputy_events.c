@@ -6,14 +6,14 @@
  * page safe to apply twice, so the checkpoint is simply the pending gap
  * itself: after each page the gap shrinks to start at the page's last
  * event time (events at that time may continue on the next page and are
- * re-read harmlessly after a crash).
+ * re-read harmlessly after a crash). merge_events.c holds these rules.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
 #include "fetch.h"
 #include "governor_internal.h"
+#include "merge.h"
 #include "page_guard.h"
 #include "store_txn.h"
 
@@ -21,29 +21,19 @@
  * of the page; the rest counted). They are not asked again. */
 static void note_skipped(hiveha_governor *gov, hh_deputy *d, const hh_ev_reply *page)
 {
-	char list[400] = "";
-	size_t used = 0;
-	for (size_t i = 0; i < page->skipped_count && i < 3 && used < sizeof(list); i++) {
-		const hh_skipped *k = &page->skipped[i];
-		used += (size_t)snprintf(list + used, sizeof(list) - used,
-		                         "%sevent at %lld, source %u, type %u (%.100s)", i ? "; " : "",
-		                         (long long)k->time, (unsigned)k->source_id,
-		                         (unsigned)k->type_id, k->reason ? k->reason : "no reason given");
-	}
+	char list[400];
 	hh_dep_note(gov, d, HIVEHA_LOG_WARN, "the peer skipped %u event(s) it cannot send: %s%s",
-	            (unsigned)page->skipped_total, list,
+	            (unsigned)page->skipped_total,
+	            hh_merge_events_describe_skipped(list, sizeof(list), page),
 	            page->skipped_total > 3 ? "; ..." : "");
 }
 
 static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
 {
-	for (size_t i = 0; i < page->count; i++) {
-		hiveha_time t = page->events[i].time;
-		if (t < cur->from || t >= cur->to || (i && t < page->events[i - 1].time)) {
-			hh_dep_note(gov, d, HIVEHA_LOG_ERROR,
-			            "invalid events reply: event time outside the range or out of order");
-			return HIVEHA_EPROTOCOL;
-		}
+	hh_events_plan plan;
+	if (hh_merge_events_page(&plan, *cur, page)) {
+		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "invalid events reply: %s", plan.invalid);
+		return HIVEHA_EPROTOCOL;
 	}
 	hh_syncstate next;
 	hh_syncstate_init(&next, gov->alloc);
@@ -56,15 +46,12 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 		return rc;
 	}
 	size_t inserted = 0;
-	if (page->count)
-		rc = gov->store.insert_events(gov->store.ctx, txn, page->events, page->count, &inserted);
-	hiveha_time done_to = cur->to;
-	if (page->cursor)
-		done_to = page->count ? page->events[page->count - 1].time : cur->from;
+	if (plan.count)
+		rc = gov->store.insert_events(gov->store.ctx, txn, plan.events, plan.count, &inserted);
 	if (!rc)
-		rc = hh_spans_remove(&next.pending, cur->from, done_to);
-	if (!rc && done_to < cur->to)
-		rc = hh_spans_set(&next.pending, done_to, cur->to, 0);
+		rc = hh_spans_remove(&next.pending, cur->from, plan.done_to);
+	if (!rc && plan.done_to < cur->to)
+		rc = hh_spans_set(&next.pending, plan.done_to, cur->to, 0);
 	if (rc) {
 		gov->store.rollback(gov->store.ctx, txn);
 	} else {
@@ -77,13 +64,13 @@ static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const h
 		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
 		return rc;
 	}
-	if (page->skipped_total)
+	if (plan.skipped)
 		note_skipped(gov, d, page);
-	cur->from = done_to;
+	cur->from = plan.done_to;
 	d->events_round += inserted;
 	hh_mutex_lock(&gov->lock);
-	d->progress.events_done += page->count;
-	d->progress.position = done_to;
+	d->progress.events_done += plan.count;
+	d->progress.position = plan.done_to;
 	hh_mutex_unlock(&gov->lock);
 	return HIVEHA_OK;
 }

@@ -6,7 +6,7 @@
  * together with the new sync state, and publishes what it did. The rules
  * live here, apart from the store, the governor and the notes, so that
  * every MERGE-CASES row can be checked by calling them directly
- * (tests/unit/test_merge_trend.c).
+ * (tests/unit/test_merge_trend.c, test_merge_events.c).
  *
  * Contract shared by every function below: no I/O, no allocation, no
  * global state; the plan only borrows from its inputs (it points into the
@@ -56,12 +56,12 @@ typedef struct hh_trend_mark {
 
 typedef struct hh_trend_plan {
 	hh_trend_action action;
-	const char *invalid;           /* HH_TREND_INVALID: what is wrong, for the note */
-	hiveha_time delete_from;       /* HH_TREND_REPLACE: the local range replaced ... */
-	hiveha_time delete_to;         /* ... (half-open; empty when from >= to) */
-	const hiveha_sample *samples;  /* ... by these, borrowed from the item */
+	const char *invalid;          /* HH_TREND_INVALID: what is wrong, for the note */
+	hiveha_time delete_from;      /* HH_TREND_REPLACE: the local range replaced ... */
+	hiveha_time delete_to;        /* ... (half-open; empty when from >= to) */
+	const hiveha_sample *samples; /* ... by these, borrowed from the item */
 	size_t count;
-	hh_trend_mark mark;            /* every action but HH_TREND_INVALID */
+	hh_trend_mark mark; /* every action but HH_TREND_INVALID */
 } hh_trend_plan;
 
 /*
@@ -97,7 +97,43 @@ int hh_merge_trend_resumes(const hh_checkpoint *ck, hh_range gap, const char *id
  * Returns out->action. *out is always fully written.
  */
 hh_trend_action hh_merge_trend_item(hh_trend_plan *out, hh_range gap, const hh_checkpoint *ck,
-                                    const char *expected, const hh_ts_item *it,
-                                    unsigned int place);
+                                    const char *expected, const hh_ts_item *it, unsigned int place);
+
+/* ---- events (deputy_events.c) --------------------------------------- */
+
+typedef struct hh_events_plan {
+	const char *invalid;        /* non-NULL: the reply breaks the protocol, write nothing */
+	const hiveha_event *events; /* insert each unless its identity exists; borrowed */
+	size_t count;
+	hiveha_time done_to; /* [cur.from, done_to) is done, [done_to, cur.to) pending */
+	uint32_t skipped;    /* events the peer could not carry: warn, never ask again */
+} hh_events_plan;
+
+/*
+ * The plan for an events page answering the part `cur` of a gap that is
+ * not done yet.
+ *
+ * Events are only ever inserted-if-absent (the store decides identity and
+ * never changes an existing event), so the plan has no delete range: local
+ * events are never removed (E2) and re-sending an event is harmless (E1).
+ * That is also why the checkpoint is just the pending range: a page with
+ * a cursor is done up to its last event's time, not past it, because more
+ * events at that time may follow; a restart re-reads them and the store
+ * keeps each once. A continued page without events is done nowhere. Every
+ * event must lie in `cur`, in ascending time, or the page is invalid (E5:
+ * nothing outside the gap ever lands locally).
+ *
+ * Returns 0, or HIVEHA_EPROTOCOL with out->invalid set. *out is always
+ * fully written.
+ */
+int hh_merge_events_page(hh_events_plan *out, hh_range cur, const hh_ev_reply *page);
+
+/*
+ * Writes into out (always NUL-terminated when size > 0; cut at size) the
+ * text naming the first three events a page skipped, so the L3 warning
+ * says which ones. The caller adds it to its note with the total, which
+ * says whether there were more. Returns out.
+ */
+char *hh_merge_events_describe_skipped(char *out, size_t size, const hh_ev_reply *page);
 
 #endif /* HH_MERGE_H */
