@@ -42,6 +42,8 @@
 /* Writes a message (err may be NULL) and returns `status`. */
 int hh_err(hh_errbuf *err, int status, const char *fmt, ...) HH_FMT(3, 4);
 
+/* ---- UTF-8 (protocol/utf8.c) ----------------------------------------- */
+
 /* Length of the valid UTF-8 sequence at p, or 0 if invalid. */
 size_t hh_utf8_seq(const unsigned char *p, size_t avail);
 /* Copies `in` into `out` (size > 0), cut at a character boundary, with
