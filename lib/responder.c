@@ -8,7 +8,6 @@
 
 #include "abi.h"
 #include "alloc.h"
-#include "platform/platform.h"
 #include "protocol/codec.h"
 #include "responder_internal.h"
 
@@ -83,11 +82,13 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 	r->max_items = or_default(c.max_items, DEFAULT_MAX_ITEMS);
 	r->on_log = c.on_log;
 	r->log_payload = c.payload;
-	r->settle_ms = c.settle_ms;
 	if (c.clock) {
 		hh_abi_copy_in(&hh_abi_clock, &r->clock, c.clock); /* version checked above */
-		r->has_clock = 1;
+		r->gaps.clock = &r->clock;
 	}
+	r->gaps.governor = governor;
+	r->gaps.store = &r->store;
+	r->gaps.settle_ms = c.settle_ms;
 	*out = r;
 	return 0;
 nomem:
@@ -115,80 +116,8 @@ void hiveha_responder_free(hiveha_responder *r)
 
 void hh_responder_set_coverage(hiveha_responder *r, hh_unvouched_fn fn, void *ctx)
 {
-	r->coverage = fn;
-	r->coverage_ctx = ctx;
-}
-
-void hh_responder_limits(const hiveha_responder *r, hh_limits *lim)
-{
-	hh_limits_default(lim);
-	lim->max_message_bytes = r->max_request_bytes;
-	lim->max_items = r->max_items;
-}
-
-size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked)
-{
-	/* a page the requester would refuse is never sent */
-	size_t max = asked && asked < r->max_reply_bytes ? asked : r->max_reply_bytes;
-
-	/* Room for the envelope, gaps and cursor; the estimates per sample
-	 * are upper bounds, so the page itself never overshoots. */
-	return max > 8192 ? max - 4096 : max / 2;
-}
-
-/* The host's time base: the configured clock, else the governor's. */
-static hiveha_time responder_now(hiveha_responder *r)
-{
-	if (r->has_clock)
-		return r->clock.now(r->clock.ctx);
-	if (r->governor)
-		return hh_governor_now(r->governor);
-	return hh_time_realtime();
-}
-
-int hh_responder_gaps(hiveha_responder *r, int kind, hiveha_time from, hiveha_time to,
-                      hh_gap **gaps_out, size_t *count_out, hh_errbuf *err)
-{
-	hh_gap_list list = { NULL, 0 };
-	hh_limits lim;
-	hiveha_time settled = 0;
-	size_t n;
-	int rc;
-
-	*gaps_out = NULL;
-	*count_out = 0;
-	/* DESIGN §5 rule 5: what arrived in the last settle_ms may not be
-	 * stored yet; even a settle window of 0 never vouches for the future. */
-	settled = hh_time_sub_ms(responder_now(r), r->settle_ms);
-	if (r->coverage)
-		rc = r->coverage(r->coverage_ctx, kind, from, to, &list);
-	else if (r->governor)
-		rc = hh_governor_unvouched(r->governor, kind, from, to, settled, &list);
-	else
-		rc = hh_store_unvouched(&r->store, kind, from, to, settled, &list);
-	if (rc) {
-		if (!r->coverage)
-			hh_gap_list_free(&list);
-		return hh_err(err, rc == HIVEHA_ENOMEM ? rc : HIVEHA_ESTORE,
-		              "cannot determine the vouched ranges (%s)", hiveha_strerror(rc));
-	}
-	/* A peer's decoder accepts at most max_ranges gaps. Listing fewer only
-	 * under-reports: the peer asks again for what it believes vouched and
-	 * is told the remaining gaps then; it never closes a gap we did not
-	 * report. */
-	hh_limits_default(&lim);
-	n = list.count < lim.max_ranges ? list.count : lim.max_ranges;
-	if (n) {
-		if (!(*gaps_out = hh_calloc(NULL, n, sizeof(hh_gap)))) {
-			rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
-		} else {
-			memcpy(*gaps_out, list.gaps, n * sizeof(hh_gap));
-			*count_out = n;
-		}
-	}
-	if (!r->coverage)
-		hh_gap_list_free(&list);
-	return rc;
+	r->gaps.coverage = fn;
+	r->gaps.coverage_ctx = ctx;
 }
 
 /* Compares the whole configured token without an early exit, so the time
@@ -231,7 +160,7 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	/* Both sides announce their highest version; each uses the lower. */
 	reply.protocol = HH_PROTOCOL_VERSION;
 	reply.instance_id = r->instance_id;
-	reply.clock = responder_now(r);
+	reply.clock = hh_gap_view_now(&r->gaps);
 	reply.caps = HH_CAPS;
 	/* what hh_responder_limits() lets a request carry, and our page cap */
 	reply.limits.request_bytes = r->max_request_bytes;

@@ -231,8 +231,8 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		t = q.has_start ? q.start_time : q.from;
 		skip = q.has_start ? q.start_skip : 0;
 	}
-	if ((rc = hh_responder_gaps(r, HIVEHA_DEPUTY_EVENTS, q.from, q.to, &rep.gaps, &rep.gap_count,
-	                            err)))
+	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, q.from, q.to, &rep.gaps,
+	                           &rep.gap_count, err)))
 		goto done;
 	if (!rep.gap_count) {
 		p.from = t;

@@ -8,17 +8,8 @@
 
 #include <hiveha/responder.h>
 
-#include "coverage.h"
+#include "gap_view.h"
 #include "protocol/protocol.h"
-
-/*
- * Coverage source: fills `out` with the unvouched sub-ranges of [from, to)
- * for deputy `kind`. The responder frees `out` with hh_gap_list_free() only
- * for the built-in source; a source set with hh_responder_set_coverage()
- * keeps ownership (the list must stay valid until its next call).
- */
-typedef int (*hh_unvouched_fn)(void *ctx, int kind, hiveha_time from, hiveha_time to,
-                               hh_gap_list *out);
 
 /* Replaces the coverage source (NULL restores the built-in one). Not
  * thread-safe: call before handle() is used. */
@@ -41,13 +32,10 @@ struct hiveha_responder {
 	uint32_t max_items;
 	hiveha_log_fn on_log;
 	void *log_payload;
-	int64_t settle_ms;
-	hiveha_clock clock;             /* borrowed; valid when has_clock */
-	int has_clock;
+	hiveha_clock clock;             /* the config's copy; gaps.clock points here if set */
 	hiveha_store store;
 	hiveha_governor *governor;
-	hh_unvouched_fn coverage;       /* NULL: governor / store */
-	void *coverage_ctx;
+	hh_gap_view gaps;               /* coverage, settle window, time base */
 };
 
 /* Serving one decoded request: fills `out` with the reply, or returns a
@@ -55,18 +43,29 @@ struct hiveha_responder {
 int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *out, hh_errbuf *err);
 int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *out, hh_errbuf *err);
 
-/* Unvouched ranges of [from, to), at most lim->max_ranges of them, copied
- * into *gaps_out (C heap; free()). */
-int hh_responder_gaps(hiveha_responder *r, int kind, hiveha_time from, hiveha_time to,
-                      hh_gap **gaps_out, size_t *count_out, hh_errbuf *err);
+/* The helpers below are inline so that the per-kind handlers never call
+ * back into responder.c (HACKING.md, layers: tests/layers checks it). */
 
 /* Request decode limits from the responder config. */
-void hh_responder_limits(const hiveha_responder *r, hh_limits *lim);
+static inline void hh_responder_limits(const hiveha_responder *r, hh_limits *lim)
+{
+	hh_limits_default(lim);
+	lim->max_message_bytes = r->max_request_bytes;
+	lim->max_items = r->max_items;
+}
 
 /* Bytes a page may fill before it is cut, leaving room for the framing:
  * below our max_reply_bytes and below `asked` (the request's
  * max_reply_bytes; 0 = not said). */
-size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked);
+static inline size_t hh_responder_budget(const hiveha_responder *r, uint32_t asked)
+{
+	/* a page the requester would refuse is never sent */
+	size_t max = asked && asked < r->max_reply_bytes ? asked : r->max_reply_bytes;
+
+	/* Room for the envelope, gaps and cursor; the estimates per sample
+	 * are upper bounds, so the page itself never overshoots. */
+	return max > 8192 ? max - 4096 : max / 2;
+}
 
 /* Cursors: "t1:<item index>:<time>:<skip>" and "e1:<time>:<skip>". The
  * parsers accept only what the formatters write and check the position

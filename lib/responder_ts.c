@@ -289,8 +289,8 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	 * coverage (as for events, docs/protocol.md section 7). */
 	if ((rc = start_of(&q, &idx, &t, &skip, err)))
 		goto done;
-	if ((rc = hh_responder_gaps(r, HIVEHA_DEPUTY_TREND, q.from, q.to, &rep.gaps, &rep.gap_count,
-	                            err)))
+	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_TREND, q.from, q.to, &rep.gaps,
+	                           &rep.gap_count, err)))
 		goto done;
 	if (!rep.gap_count) {
 		p.json = q.encoding == HH_ENC_JSON;
