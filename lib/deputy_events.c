@@ -91,9 +91,9 @@ typedef struct ev_xfer {
 static int ev_encode(void *ctx, hh_buf *out, const char *cursor)
 {
 	ev_xfer *x = ctx;
-	x->req.cursor = (char *)cursor;
+	x->req.window.cursor = (char *)cursor;
 	int rc = hh_encode_ev_request(out, &x->req);
-	x->req.cursor = NULL;
+	x->req.window.cursor = NULL;
 	return rc;
 }
 
@@ -155,8 +155,8 @@ int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	x.gov = gov;
 	x.d = d;
 	x.cur = gap;
-	x.req.from = gap.from;
-	x.req.to = gap.to;
+	x.req.window.from = gap.from;
+	x.req.window.to = gap.to;
 	x.req.max_events = gov->cfg.chunk_events;
 	x.req.max_reply_bytes = gov->cfg.max_reply_bytes;
 	x.req.caps = HH_CAPS;

@@ -297,20 +297,20 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 {
 	hh_ts_request req;
 	memset(&req, 0, sizeof(req));
-	req.from = x->gap.from;
-	req.to = x->gap.to;
+	req.window.from = x->gap.from;
+	req.window.to = x->gap.to;
 	req.items = b.ids;
 	req.item_count = b.n;
 	req.max_samples = x->gov->cfg.chunk_samples;
 	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
-	req.cursor = (char *)cursor; /* from here on the cursor carries the position */
+	req.window.cursor = (char *)cursor; /* from here on the cursor carries the position */
 	req.max_reply_bytes = x->gov->cfg.max_reply_bytes;
 	req.caps = HH_CAPS;
 	const hh_checkpoint *ck = &x->d->st.ck;
 	if (!cursor && !x->started && hh_merge_trend_resumes(ck, x->gap, b.ids[0])) {
-		req.has_start = 1;
-		req.start_time = ck->time;
-		req.start_skip = ck->skip;
+		req.window.has_start = 1;
+		req.window.start_time = ck->time;
+		req.window.start_skip = ck->skip;
 	}
 	return hh_encode_ts_request_caps(out, &req, x->gov->peer_caps);
 }

@@ -204,6 +204,7 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	char cursor[HH_MAX_CURSOR_BYTES] = "";
 	const hiveha_store *st = &r->store;
 	hh_ev_request q;
+	const hh_window *w = &q.window;
 	hh_ev_reply rep;
 	hh_limits lim;
 	hiveha_time t;
@@ -222,25 +223,25 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		rc = hh_err(err, HIVEHA_ENOTIMPL, "this instance serves no events");
 		goto done;
 	}
-	if (q.cursor) {
-		if (hh_cursor_ev_parse(q.cursor, q.from, q.to, &t, &skip)) {
+	if (w->cursor) {
+		if (hh_cursor_ev_parse(w->cursor, w->from, w->to, &t, &skip)) {
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor for this request");
 			goto done;
 		}
 	} else {
-		t = q.has_start ? q.start_time : q.from;
-		skip = q.has_start ? q.start_skip : 0;
+		t = w->has_start ? w->start_time : w->from;
+		skip = w->has_start ? w->start_skip : 0;
 	}
-	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, q.from, q.to, &rep.gaps,
+	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, w->from, w->to, &rep.gaps,
 	                           &rep.gap_count, err)))
 		goto done;
 	if (!rep.gap_count) {
 		p.from = t;
-		p.to = q.to;
+		p.to = w->to;
 		p.want = q.max_events && q.max_events < r->max_events ? q.max_events : r->max_events;
 		p.budget = hh_responder_budget(r, q.max_reply_bytes);
 		p.caps = q.caps;
-		rc = st->read_events(st->ctx, t, q.to, skip, p.want + 1, on_events, &p);
+		rc = st->read_events(st->ctx, t, w->to, skip, p.want + 1, on_events, &p);
 		if (p.fail) {
 			rc = hh_err(err, p.fail, "%s", p.why ? p.why : "out of memory");
 			goto done;

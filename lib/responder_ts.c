@@ -185,16 +185,18 @@ static int page_add(ts_page *p, char *id, int unknown, int complete)
 static int start_of(const hh_ts_request *q, size_t *idx, hiveha_time *t, uint64_t *skip,
                     hh_errbuf *err)
 {
-	if (q->cursor) {
-		if (hh_cursor_ts_parse(q->cursor, q->item_count, q->from, q->to, idx, t, skip))
+	const hh_window *w = &q->window;
+
+	if (w->cursor) {
+		if (hh_cursor_ts_parse(w->cursor, q->item_count, w->from, w->to, idx, t, skip))
 			return hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor for this request");
-	} else if (q->has_start) {
+	} else if (w->has_start) {
 		*idx = 0;
-		*t = q->start_time;
-		*skip = q->start_skip;
+		*t = w->start_time;
+		*skip = w->start_skip;
 	} else {
 		*idx = 0;
-		*t = q->from;
+		*t = w->from;
 		*skip = 0;
 	}
 	return 0;
@@ -209,7 +211,7 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 
 	cursor[0] = '\0';
 	for (i = idx; i < q->item_count; i++) {
-		hiveha_time t0 = i == idx ? t : q->from;
+		hiveha_time t0 = i == idx ? t : q->window.from;
 		uint64_t sk = i == idx ? skip : 0;
 		size_t idcost = 64 + 6 * strlen(q->items[i]);
 
@@ -221,8 +223,9 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 		p->want = p->limit - p->total;
 		p->more = 0;
 		p->from = t0;
-		p->to = q->to;
-		rc = st->read_samples(st->ctx, q->items[i], t0, q->to, sk, p->want + 1, on_samples, p);
+		p->to = q->window.to;
+		rc = st->read_samples(st->ctx, q->items[i], t0, q->window.to, sk, p->want + 1, on_samples,
+		                      p);
 		if (p->fail)
 			return hh_err(err, p->fail, "item \"%.64s\": %s", q->items[i],
 			              p->why ? p->why : "out of memory");
@@ -289,7 +292,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	 * coverage (as for events, docs/protocol.md section 7). */
 	if ((rc = start_of(&q, &idx, &t, &skip, err)))
 		goto done;
-	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_TREND, q.from, q.to, &rep.gaps,
+	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_TREND, q.window.from, q.window.to, &rep.gaps,
 	                           &rep.gap_count, err)))
 		goto done;
 	if (!rep.gap_count) {

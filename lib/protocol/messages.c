@@ -105,56 +105,55 @@ void hh_hello_free(hh_hello *m)
 
 /* ---- shared request parts ------------------------------------------------ */
 
-static int check_window(hiveha_time from, hiveha_time to, int has_start, hiveha_time start,
-                        uint64_t skip, const char *cursor, hh_errbuf *err)
+static int check_window(const hh_window *w, hh_errbuf *err)
 {
-	if (from >= to)
+	if (w->from >= w->to)
 		return hh_err(err, HIVEHA_EPROTOCOL, "request range needs from < to");
-	if (has_start && (start < from || start >= to))
+	if (w->has_start && (w->start_time < w->from || w->start_time >= w->to))
 		return hh_err(err, HIVEHA_EPROTOCOL, "start time outside [from, to)");
-	if (!has_start && skip)
+	if (!w->has_start && w->start_skip)
 		return hh_err(err, HIVEHA_EPROTOCOL, "skip without a start time");
-	if (cursor && (!*cursor || strlen(cursor) > HH_MAX_CURSOR_BYTES))
+	if (w->cursor && (!*w->cursor || strlen(w->cursor) > HH_MAX_CURSOR_BYTES))
 		return hh_err(err, HIVEHA_EPROTOCOL, "cursor empty or longer than %u bytes",
 		              HH_MAX_CURSOR_BYTES);
 	return 0;
 }
 
-static int add_window(cJSON *o, hiveha_time from, hiveha_time to, int has_start, hiveha_time start,
-                      uint64_t skip, const char *cursor)
+static int add_window(cJSON *o, const hh_window *w)
 {
 	cJSON *s;
 
-	if (hh_json_add_time(o, "from", from) || hh_json_add_time(o, "to", to))
+	if (hh_json_add_time(o, "from", w->from) || hh_json_add_time(o, "to", w->to))
 		return HIVEHA_ENOMEM;
-	if (has_start) {
-		if (!(s = cJSON_AddObjectToObject(o, "start")) || hh_json_add_time(s, "time", start) ||
-		    hh_json_add_u64(s, "skip", skip))
+	if (w->has_start) {
+		if (!(s = cJSON_AddObjectToObject(o, "start")) ||
+		    hh_json_add_time(s, "time", w->start_time) || hh_json_add_u64(s, "skip", w->start_skip))
 			return HIVEHA_ENOMEM;
 	}
-	return hh_json_add_str(o, "cursor", cursor);
+	return hh_json_add_str(o, "cursor", w->cursor);
 }
 
-static int get_window(const cJSON *root, hiveha_time *from, hiveha_time *to, int *has_start,
-                      hiveha_time *start, uint64_t *skip, char **cursor, hh_errbuf *err)
+/* Fills *w (zeroed by the caller); on failure w->cursor may be set, and
+ * the caller's free releases it. */
+static int get_window(const cJSON *root, hh_window *w, hh_errbuf *err)
 {
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "start");
 	int rc;
 
-	if ((rc = hh_json_get_time(root, "from", 1, from, err)) ||
-	    (rc = hh_json_get_time(root, "to", 1, to, err)))
+	if ((rc = hh_json_get_time(root, "from", 1, &w->from, err)) ||
+	    (rc = hh_json_get_time(root, "to", 1, &w->to, err)))
 		return rc;
 	if (s && !cJSON_IsNull(s)) {
 		if (!cJSON_IsObject(s))
 			return hh_err(err, HIVEHA_EPROTOCOL, "\"start\" must be an object");
-		*has_start = 1;
-		if ((rc = hh_json_get_time(s, "time", 1, start, err)) ||
-		    (rc = hh_json_get_u64(s, "skip", 0, skip, err)))
+		w->has_start = 1;
+		if ((rc = hh_json_get_time(s, "time", 1, &w->start_time, err)) ||
+		    (rc = hh_json_get_u64(s, "skip", 0, &w->start_skip, err)))
 			return rc;
 	}
-	if ((rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, cursor, err)))
+	if ((rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &w->cursor, err)))
 		return rc == HIVEHA_ELIMIT ? hh_err(err, HIVEHA_EPROTOCOL, "cursor too long") : rc;
-	return check_window(*from, *to, *has_start, *start, *skip, *cursor, err);
+	return check_window(w, err);
 }
 
 static int cmp_str_ptr(const void *a, const void *b)
@@ -294,13 +293,13 @@ int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer
 	int fc = 0;
 
 	if (!out || !m || (m->encoding != HH_ENC_JSON && m->encoding != HH_ENC_BIN) ||
-	    check_window(m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor, NULL) ||
+	    check_window(&m->window, NULL) ||
 	    check_items(m->items, m->item_count, SIZE_MAX, SIZE_MAX, NULL, &fc))
 		return HIVEHA_EINVAL;
 	fc = fc && (peer_caps & HH_CAP_ITEMS_FC);
 	if (!(o = hh_json_new_message(HH_T_TS_REQUEST)))
 		return HIVEHA_ENOMEM;
-	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
+	if (add_window(o, &m->window) ||
 	    (fc ? add_items_fc(o, m->items, m->item_count) : add_items(o, m->items, m->item_count)) ||
 	    hh_json_add_u32(o, "max_samples", m->max_samples) ||
 	    !cJSON_AddStringToObject(o, "encoding", m->encoding == HH_ENC_BIN ? "bin" : "json") ||
@@ -431,9 +430,7 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 		rc = get_items(out, arr, lim, err);
 	else
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs \"items\" or \"items_fc\"");
-	if (rc ||
-	    (rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
-	                     &out->start_skip, &out->cursor, err)) ||
+	if (rc || (rc = get_window(root, &out->window, err)) ||
 	    (rc = hh_json_get_u32(root, "max_samples", 0, &out->max_samples, err)) ||
 	    (rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)) ||
 	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)) ||
@@ -465,7 +462,7 @@ void hh_ts_request_free(hh_ts_request *m)
 			free(m->items[i]);
 		free(m->items);
 	}
-	free(m->cursor);
+	free(m->window.cursor);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -475,13 +472,11 @@ int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m)
 {
 	cJSON *o;
 
-	if (!out || !m ||
-	    check_window(m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor, NULL))
+	if (!out || !m || check_window(&m->window, NULL))
 		return HIVEHA_EINVAL;
 	if (!(o = hh_json_new_message(HH_T_EV_REQUEST)))
 		return HIVEHA_ENOMEM;
-	if (add_window(o, m->from, m->to, m->has_start, m->start_time, m->start_skip, m->cursor) ||
-	    hh_json_add_u32(o, "max_events", m->max_events) ||
+	if (add_window(o, &m->window) || hh_json_add_u32(o, "max_events", m->max_events) ||
 	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes)) ||
 	    (m->caps && hh_json_add_u32(o, "caps", m->caps))) {
 		cJSON_Delete(o);
@@ -502,8 +497,7 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 		return rc;
 	if (strcmp(type, HH_T_EV_REQUEST))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
-	else if (!(rc = get_window(root, &out->from, &out->to, &out->has_start, &out->start_time,
-	                           &out->start_skip, &out->cursor, err)))
+	else if (!(rc = get_window(root, &out->window, err)))
 		if (!(rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err)) &&
 		    !(rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)))
 			rc = hh_json_get_u32(root, "caps", 0, &out->caps, err);
@@ -517,7 +511,7 @@ void hh_ev_request_free(hh_ev_request *m)
 {
 	if (!m)
 		return;
-	free(m->cursor);
+	free(m->window.cursor);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -81,16 +81,25 @@ typedef struct hh_hello {
 	hh_wire_limits limits;
 } hh_hello;               /* same shape for request and reply */
 
+/* ---- requests ------------------------------------------------------- */
+
+/* What both requests ask for: the range and where in it to begin
+ * (docs/protocol.md "from", "to", "start", "cursor"). A decoded window owns
+ * its cursor (C heap); one given to an encoder is only read. */
+typedef struct hh_window {
+	hiveha_time from, to;      /* half-open; from < to */
+	int has_start;             /* resume at (start_time, start_skip) */
+	hiveha_time start_time;    /* records before it are left out, inside [from, to), */
+	uint64_t start_skip;       /* and the first start_skip at exactly start_time (0 without) */
+	char *cursor;              /* opaque, from the previous reply; NULL = from the start */
+} hh_window;
+
 /* ---- timeseries ----------------------------------------------------- */
 
 typedef struct hh_ts_request {
-	hiveha_time from, to;      /* the range, same for every item */
+	hh_window window;          /* the same range for every item; the start applies to items[0] */
 	char **items;              /* item ids, the order of the reply */
 	size_t item_count;
-	int has_start;             /* resume items[0] at (start_time, start_skip) */
-	hiveha_time start_time;    /* samples of items[0] before it are left out, */
-	uint64_t start_skip;       /* and the first start_skip at exactly start_time */
-	char *cursor;              /* opaque, from the previous reply; NULL = from the start */
 	uint32_t max_samples;      /* page limit asked by the client (responder may lower it) */
 	uint32_t encoding;         /* HH_ENC_* */
 	uint32_t max_reply_bytes;  /* largest reply the client accepts; 0 = not said */
@@ -116,11 +125,7 @@ typedef struct hh_ts_reply {
 /* ---- events --------------------------------------------------------- */
 
 typedef struct hh_ev_request {
-	hiveha_time from, to;
-	int has_start;
-	hiveha_time start_time;
-	uint64_t start_skip;
-	char *cursor;
+	hh_window window;
 	uint32_t max_events;
 	uint32_t max_reply_bytes;  /* as in hh_ts_request */
 	uint32_t caps;             /* as in hh_ts_request */

@@ -50,8 +50,8 @@ static void ts_request(const unsigned char *p, size_t n, const hh_limits *lim)
 		hh_buf_init(&b, NULL);
 		CHECK(hh_encode_ts_request_caps(&b, &m, caps[c]) == 0);
 		CHECK(hh_decode_ts_request(&m2, b.data, b.len, lim, &err) == 0);
-		CHECK(m2.item_count == m.item_count && m2.from == m.from && m2.to == m.to &&
-		      m2.start_skip == m.start_skip);
+		CHECK(m2.item_count == m.item_count && m2.window.from == m.window.from &&
+		      m2.window.to == m.window.to && m2.window.start_skip == m.window.start_skip);
 		for (i = 0; i < m.item_count; i++)
 			CHECK(!strcmp(m2.items[i], m.items[i]));
 		hh_ts_request_free(&m2);
@@ -103,7 +103,8 @@ static void ev_request(const unsigned char *p, size_t n, const hh_limits *lim)
 	hh_buf_init(&b, NULL);
 	CHECK(hh_encode_ev_request(&b, &m) == 0);
 	CHECK(hh_decode_ev_request(&m2, b.data, b.len, lim, &err) == 0);
-	CHECK(m2.from == m.from && m2.to == m.to && m2.start_skip == m.start_skip);
+	CHECK(m2.window.from == m.window.from && m2.window.to == m.window.to &&
+	      m2.window.start_skip == m.window.start_skip);
 	hh_ev_request_free(&m2);
 	hh_ev_request_free(&m);
 	hh_buf_free(&b);

@@ -101,11 +101,11 @@ static void follow_ts(hiveha_responder *r, hh_ts_request *q, const hh_limits *li
 			return;
 		}
 		CHECK(rep.item_count > 0 || !rep.cursor);
-		free(q->cursor);
-		q->cursor = rep.cursor;
+		free(q->window.cursor);
+		q->window.cursor = rep.cursor;
 		rep.cursor = NULL;
 		hh_ts_reply_free(&rep);
-		if (!q->cursor)
+		if (!q->window.cursor)
 			return;
 	}
 	CHECK(0 && "paging did not finish");

@@ -80,8 +80,12 @@ static void fixtures(hh_buf msgs[6])
 {
 	char *items[] = { "a", "b" };
 	hh_hello h = { 1, "me", 5, 1, { 1024, 2, 4096, 64 } };
-	hh_ts_request tq = { 1, 9, items, 2, 1, 3, 2, "t1:0:3:2", 5, HH_ENC_BIN, 4096, 0 };
-	hh_ev_request eq = { 1, 9, 0, 0, 0, "e1:3:2", 5, 4096, 0 };
+	hh_ts_request tq = { .window = { .from = 1, .to = 9, .has_start = 1, .start_time = 3,
+	                                 .start_skip = 2, .cursor = "t1:0:3:2" },
+	                     .items = items, .item_count = 2, .max_samples = 5,
+	                     .encoding = HH_ENC_BIN, .max_reply_bytes = 4096 };
+	hh_ev_request eq = { .window = { .from = 1, .to = 9, .cursor = "e1:3:2" }, .max_events = 5,
+	                     .max_reply_bytes = 4096 };
 	hh_ts_reply tr;
 	hh_ev_reply er;
 	int i;

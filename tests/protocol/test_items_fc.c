@@ -27,8 +27,8 @@ static void roundtrip(char **items, size_t n, uint32_t caps, hh_buf *b)
 	size_t i;
 
 	memset(&in, 0, sizeof(in));
-	in.from = 1;
-	in.to = 2;
+	in.window.from = 1;
+	in.window.to = 2;
 	in.items = items;
 	in.item_count = n;
 	in.encoding = HH_ENC_BIN;
@@ -38,8 +38,8 @@ static void roundtrip(char **items, size_t n, uint32_t caps, hh_buf *b)
 	cr_assert_eq(out.item_count, n);
 	for (i = 0; i < n; i++)
 		cr_assert_str_eq(out.items[i], items[i], "item %zu", i);
-	cr_assert_eq(out.from, 1);
-	cr_assert_eq(out.to, 2);
+	cr_assert_eq(out.window.from, 1);
+	cr_assert_eq(out.window.to, 2);
 	cr_assert_eq(out.encoding, HH_ENC_BIN);
 	hh_ts_request_free(&out);
 }
@@ -131,8 +131,8 @@ Test(items_fc, hundred_thousand_ids)
 		hh_errbuf err;
 
 		memset(&in, 0, sizeof(in));
-		in.from = 1;
-		in.to = 2;
+		in.window.from = 1;
+		in.window.to = 2;
 		in.items = items;
 		in.item_count = n;
 		hh_buf_init(&b, NULL);
@@ -161,8 +161,8 @@ Test(items_fc, encoder_falls_back_to_items)
 	hh_buf_free(&b);
 	/* The plain entry point never front-codes. */
 	memset(&in, 0, sizeof(in));
-	in.from = 1;
-	in.to = 2;
+	in.window.from = 1;
+	in.window.to = 2;
 	in.items = asc;
 	in.item_count = 2;
 	hh_buf_init(&b, NULL);
@@ -288,8 +288,8 @@ Test(items_fc, truncated_and_flipped)
 	int rc;
 
 	memset(&in, 0, sizeof(in));
-	in.from = 1;
-	in.to = 2;
+	in.window.from = 1;
+	in.window.to = 2;
 	in.items = items;
 	in.item_count = 4;
 	hh_buf_init(&b, NULL);

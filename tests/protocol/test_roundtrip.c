@@ -46,8 +46,11 @@ Test(roundtrip, hello)
 Test(roundtrip, ts_request)
 {
 	char *items[] = { "a", "b \"quoted\" \\ \xe2\x82\xac", "c\n\t" };
-	hh_ts_request in = { INT64_MIN, INT64_MAX, items, 3, 1, INT64_MAX - 1, UINT64_MAX,
-	                     "t1:1:5:0", 0xFFFFFFFFu, HH_ENC_BIN, 65536, 0 }, out;
+	hh_ts_request in = { .window = { .from = INT64_MIN, .to = INT64_MAX, .has_start = 1,
+	                                 .start_time = INT64_MAX - 1, .start_skip = UINT64_MAX,
+	                                 .cursor = "t1:1:5:0" },
+	                     .items = items, .item_count = 3, .max_samples = 0xFFFFFFFFu,
+	                     .encoding = HH_ENC_BIN, .max_reply_bytes = 65536 }, out;
 	hh_errbuf err;
 	hh_buf b;
 	size_t i;
@@ -55,32 +58,32 @@ Test(roundtrip, ts_request)
 	hh_buf_init(&b, NULL);
 	cr_assert_eq(hh_encode_ts_request(&b, &in), 0);
 	cr_assert_eq(hh_decode_ts_request(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
-	cr_assert_eq(out.from, in.from);
-	cr_assert_eq(out.to, in.to);
+	cr_assert_eq(out.window.from, in.window.from);
+	cr_assert_eq(out.window.to, in.window.to);
 	cr_assert_eq(out.item_count, 3);
 	for (i = 0; i < 3; i++)
 		cr_assert_str_eq(out.items[i], items[i]);
-	cr_assert_eq(out.has_start, 1);
-	cr_assert_eq(out.start_time, in.start_time);
-	cr_assert_eq(out.start_skip, UINT64_MAX);
-	cr_assert_str_eq(out.cursor, in.cursor);
+	cr_assert_eq(out.window.has_start, 1);
+	cr_assert_eq(out.window.start_time, in.window.start_time);
+	cr_assert_eq(out.window.start_skip, UINT64_MAX);
+	cr_assert_str_eq(out.window.cursor, in.window.cursor);
 	cr_assert_eq(out.max_samples, 0xFFFFFFFFu);
 	cr_assert_eq(out.encoding, HH_ENC_BIN);
 	cr_assert_eq(out.max_reply_bytes, 65536);
 	hh_ts_request_free(&out);
 
 	/* Without start, cursor, limit; JSON encoding. */
-	in.has_start = 0;
-	in.start_skip = 0;
-	in.cursor = NULL;
+	in.window.has_start = 0;
+	in.window.start_skip = 0;
+	in.window.cursor = NULL;
 	in.max_samples = 0;
 	in.encoding = HH_ENC_JSON;
 	b.len = 0;
 	cr_assert_eq(hh_encode_ts_request(&b, &in), 0);
 	cr_assert_eq(hh_decode_ts_request(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
-	cr_assert_eq(out.has_start, 0);
-	cr_assert_eq(out.start_skip, 0);
-	cr_assert_null(out.cursor);
+	cr_assert_eq(out.window.has_start, 0);
+	cr_assert_eq(out.window.start_skip, 0);
+	cr_assert_null(out.window.cursor);
 	cr_assert_eq(out.encoding, HH_ENC_JSON);
 	hh_ts_request_free(&out);
 	hh_buf_free(&b);
@@ -88,19 +91,21 @@ Test(roundtrip, ts_request)
 
 Test(roundtrip, ev_request)
 {
-	hh_ev_request in = { -5, 5, 1, -5, 3, "e1:-5:3", 10, 4096, 0 }, out;
+	hh_ev_request in = { .window = { .from = -5, .to = 5, .has_start = 1, .start_time = -5,
+	                                 .start_skip = 3, .cursor = "e1:-5:3" },
+	                     .max_events = 10, .max_reply_bytes = 4096 }, out;
 	hh_errbuf err;
 	hh_buf b;
 
 	hh_buf_init(&b, NULL);
 	cr_assert_eq(hh_encode_ev_request(&b, &in), 0);
 	cr_assert_eq(hh_decode_ev_request(&out, b.data, b.len, &lim, &err), 0, "%s", err.msg);
-	cr_assert_eq(out.from, -5);
-	cr_assert_eq(out.to, 5);
-	cr_assert_eq(out.has_start, 1);
-	cr_assert_eq(out.start_time, -5);
-	cr_assert_eq(out.start_skip, 3);
-	cr_assert_str_eq(out.cursor, "e1:-5:3");
+	cr_assert_eq(out.window.from, -5);
+	cr_assert_eq(out.window.to, 5);
+	cr_assert_eq(out.window.has_start, 1);
+	cr_assert_eq(out.window.start_time, -5);
+	cr_assert_eq(out.window.start_skip, 3);
+	cr_assert_str_eq(out.window.cursor, "e1:-5:3");
 	cr_assert_eq(out.max_events, 10);
 	cr_assert_eq(out.max_reply_bytes, 4096);
 	hh_ev_request_free(&out);

@@ -117,7 +117,7 @@ static size_t fetch_all(hh_ts_request q, char *trace, size_t size, size_t limit)
 
 	trace[0] = '\0';
 	for (;;) {
-		q.cursor = cursor;
+		q.window.cursor = cursor;
 		cr_assert_eq(ts_page(&q, NULL, &rep, &drc, &err), 0);
 		cr_assert_eq(drc, 0, "%s", err.msg);
 		pages++;
@@ -159,7 +159,8 @@ static size_t fetch_all(hh_ts_request q, char *trace, size_t size, size_t limit)
 Test(responder, t6_equal_timestamps_page_limit_2)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 1,
+	                    .max_samples = 2, .encoding = HH_ENC_BIN };
 	char trace[256];
 
 	add_str("X", 15, "a");
@@ -176,7 +177,8 @@ Test(responder, t6_equal_timestamps_page_limit_2)
 Test(responder, paging_across_items_boundaries_and_unknowns)
 {
 	char *items[] = { "b", "nope", "a", "c", "empty" };
-	hh_ts_request q = { 10, 20, items, 5, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 5,
+	                    .encoding = HH_ENC_BIN };
 	char trace[1024];
 	const char *want = "b:1 b:2 b:3 b:4 b:5 nope:? a:10 a:11 a:12 a:13 c:20 c:21 c:22 c:23 c:24 c:25 ";
 	uint32_t limit;
@@ -206,7 +208,8 @@ Test(responder, paging_across_items_boundaries_and_unknowns)
 Test(responder, unknown_and_complete_flags)
 {
 	char *items[] = { "a", "ghost", "b" };
-	hh_ts_request q = { 0, 100, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 0, .to = 100 }, .items = items, .item_count = 3,
+	                    .max_samples = 2, .encoding = HH_ENC_BIN };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -221,11 +224,11 @@ Test(responder, unknown_and_complete_flags)
 	cr_assert_eq(rep.items[0].count, 2);
 	cr_assert(rep.items[0].complete);
 	cr_assert_not_null(rep.cursor);
-	q.cursor = rep.cursor;
+	q.window.cursor = rep.cursor;
 	rep.cursor = NULL;
 	hh_ts_reply_free(&rep);
 	cr_assert_eq(ts_page(&q, NULL, &rep, &drc, &err), 0);
-	free(q.cursor);
+	free(q.window.cursor);
 	cr_assert_eq(rep.item_count, 2);
 	cr_assert_str_eq(rep.items[0].id, "ghost");
 	cr_assert(rep.items[0].unknown);
@@ -239,7 +242,9 @@ Test(responder, unknown_and_complete_flags)
 Test(responder, resume_start_for_first_item)
 {
 	char *items[] = { "X", "Y" };
-	hh_ts_request q = { 10, 20, items, 2, 1, 15, 1, NULL, 0, HH_ENC_JSON, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20, .has_start = 1, .start_time = 15,
+	                                .start_skip = 1 },
+	                    .items = items, .item_count = 2, .encoding = HH_ENC_JSON };
 	char trace[256];
 
 	add_str("X", 12, "z");
@@ -258,7 +263,8 @@ Test(responder, byte_budget_cuts_pages_but_progresses)
 {
 	hiveha_responder_config cfg = HIVEHA_RESPONDER_CONFIG_INIT;
 	char *items[] = { "S" };
-	hh_ts_request q = { 0, 100, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 0, .to = 100 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_BIN };
 	char big[3000], trace[16384];
 	size_t pages;
 	int i;
@@ -343,14 +349,15 @@ Test(responder, hostile_cursors)
 		"t1:18446744073709551615:15:0"
 	};
 	char *items[] = { "X", "Y", "Z" };
-	hh_ts_request q = { 10, 20, items, 3, 0, 0, 0, NULL, 2, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 3,
+	                    .max_samples = 2, .encoding = HH_ENC_BIN };
 	size_t i;
 
 	add("X", 15, 1);
 	for (i = 0; i < sizeof(cursors) / sizeof(cursors[0]); i++) {
 		hh_buf body;
 
-		q.cursor = (char *)cursors[i];
+		q.window.cursor = (char *)cursors[i];
 		hh_buf_init(&body, NULL);
 		cr_assert_eq(hh_encode_ts_request(&body, &q), 0);
 		cr_assert_eq(expect_error_reply(HIVEHA_MSG_TIMESERIES, (char *)body.data, body.len),
@@ -386,8 +393,9 @@ Test(responder, malformed_oversized_and_unknown_kind)
 Test(responder, store_failure)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_BIN };
+	hh_ev_request eq = { .window = { .from = 10, .to = 20 } };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -461,7 +469,8 @@ Test(responder, large_reply_streams_in_pieces)
 {
 	char *items[] = { "X" };
 	/* up to the samples' end, not INT64_MAX: nobody vouches for the future */
-	hh_ts_request q = { 0, 20000, items, 1, 0, 0, 0, NULL, 0, HH_ENC_JSON, 0, 0 };
+	hh_ts_request q = { .window = { .from = 0, .to = 20000 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_JSON };
 	hiveha_sample *s = calloc(20000, sizeof(*s));
 	hh_ts_reply rep;
 	hh_errbuf err;
@@ -509,8 +518,9 @@ static int fake_coverage(void *ctx, int kind, hiveha_time from, hiveha_time to, 
 Test(responder, gaps_mean_no_data)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, NULL, 0, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_BIN };
+	hh_ev_request eq = { .window = { .from = 10, .to = 20 } };
 	hh_ts_reply rep;
 	hh_ev_reply erep;
 	hh_errbuf err;
@@ -548,8 +558,9 @@ Test(responder, gaps_mean_no_data)
 Test(responder, bad_cursor_refused_with_gaps)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, (char *)"t1:9:15:0", 0, HH_ENC_BIN, 0, 0 };
-	hh_ev_request eq = { 10, 20, 0, 0, 0, (char *)"e1:99:0", 0, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20, .cursor = (char *)"t1:9:15:0" },
+	                    .items = items, .item_count = 1, .encoding = HH_ENC_BIN };
+	hh_ev_request eq = { .window = { .from = 10, .to = 20, .cursor = (char *)"e1:99:0" } };
 	hh_buf body;
 	int calls[2] = { 0, 0 };
 
@@ -570,7 +581,8 @@ Test(responder, bad_cursor_refused_with_gaps)
 Test(responder, empty_sync_state_vouches_everything)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_BIN };
 	hh_ts_reply rep;
 	hh_errbuf err;
 	int drc;
@@ -612,7 +624,7 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 	trace[0] = '\0';
 	skipped_seen = 0;
 	for (;;) {
-		q.cursor = cursor;
+		q.window.cursor = cursor;
 		hh_buf_init(&body, NULL);
 		cr_assert_eq(hh_encode_ev_request(&body, &q), 0);
 		cr_assert_eq(handle(HIVEHA_MSG_EVENTS, NULL, &body, &out), 0);
@@ -640,7 +652,7 @@ static void fetch_events(hh_ev_request q, char *trace, size_t size, size_t limit
 
 Test(responder, events_paging_equal_times)
 {
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
+	hh_ev_request q = { .window = { .from = 10, .to = 20 }, .max_events = 2 };
 	char trace[256];
 	uint32_t limit;
 
@@ -655,9 +667,9 @@ Test(responder, events_paging_equal_times)
 		fetch_events(q, trace, sizeof(trace), limit);
 		cr_assert_str_eq(trace, "a b c d ", "limit %u", limit);
 	}
-	q.has_start = 1;
-	q.start_time = 15;
-	q.start_skip = 2;
+	q.window.has_start = 1;
+	q.window.start_time = 15;
+	q.window.start_skip = 2;
 	q.max_events = 1;
 	fetch_events(q, trace, sizeof(trace), 1);
 	cr_assert_str_eq(trace, "c d ");
@@ -670,7 +682,8 @@ Test(responder, events_paging_equal_times)
 Test(responder, a_sample_no_peer_decodes_is_named)
 {
 	char *items[] = { "big" };
-	hh_ts_request q = { 10, 20, items, 1, 0, 0, 0, NULL, 0, HH_ENC_BIN, 0, 0 };
+	hh_ts_request q = { .window = { .from = 10, .to = 20 }, .items = items, .item_count = 1,
+	                    .encoding = HH_ENC_BIN };
 	size_t n = HH_PEER_MAX_STRING_BYTES + 1;
 	char *text = malloc(n + 1);
 	hiveha_sample s = { 12, { 0 }, HIVEHA_QUALITY_GOOD };
@@ -696,7 +709,7 @@ Test(responder, a_sample_no_peer_decodes_is_named)
  * and a requester that reads the form gets it. */
 Test(responder, events_skip_only_the_event_that_cannot_be_carried)
 {
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
+	hh_ev_request q = { .window = { .from = 10, .to = 20 }, .max_events = 2 };
 	hiveha_attribute at = { (char *)"note", { 0 } };
 	hiveha_event e = { 0 };
 	char trace[256];
@@ -730,13 +743,13 @@ Test(responder, events_skip_only_the_event_that_cannot_be_carried)
 Test(responder, events_hostile_cursors)
 {
 	static const char *cursors[] = { "e1:9:0", "e1:20:0", "e1:15", "t1:0:15:0", "e1:15:0:0", "e1:x:0" };
-	hh_ev_request q = { 10, 20, 0, 0, 0, NULL, 2, 0, 0 };
+	hh_ev_request q = { .window = { .from = 10, .to = 20 }, .max_events = 2 };
 	size_t i;
 
 	for (i = 0; i < sizeof(cursors) / sizeof(cursors[0]); i++) {
 		hh_buf body;
 
-		q.cursor = (char *)cursors[i];
+		q.window.cursor = (char *)cursors[i];
 		hh_buf_init(&body, NULL);
 		cr_assert_eq(hh_encode_ev_request(&body, &q), 0);
 		cr_assert_eq(expect_error_reply(HIVEHA_MSG_EVENTS, (char *)body.data, body.len),

@@ -80,7 +80,7 @@ static hiveha_time hello_clock(void)
 static const char *gaps_of(hiveha_time from, hiveha_time to, char *buf, size_t size)
 {
 	char *items[] = { "X" };
-	hh_ts_request q = { .from = from, .to = to, .items = items, .item_count = 1,
+	hh_ts_request q = { .window = { .from = from, .to = to }, .items = items, .item_count = 1,
 	                    .encoding = HH_ENC_JSON };
 	hh_ts_reply rep;
 	hh_buf body, reply;
