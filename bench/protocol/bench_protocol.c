@@ -73,8 +73,9 @@ static void run(const char *name, void (*fill)(hiveha_sample *, size_t, size_t),
                 size_t total, size_t page)
 {
 	hiveha_sample *s = calloc(page, sizeof(*s));
-	hh_ts_item item = { "plant/area/unit/temperature", 0, 0, s, page };
-	hh_ts_reply rep = { NULL, 0, &item, 1, "t1:0:133500000000000000:1" }, out;
+	hh_ts_item item = { .id = "plant/area/unit/temperature", .samples = s, .count = page };
+	hh_ts_reply rep = { .items = &item, .item_count = 1, .cursor = "t1:0:133500000000000000:1" },
+	            out;
 	const char *const ids[] = { item.id };
 	hh_limits lim;
 	hh_errbuf err;

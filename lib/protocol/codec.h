@@ -65,8 +65,11 @@ int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t l
  * err. Returns 0 when it is not an error message. */
 int hh_json_error_reply(const cJSON *root, const char *type, hh_errbuf *err);
 
-/* Typed member getters. `required` == 0 leaves *out untouched when the
- * member is absent (or null). Each returns 0 or HIVEHA_EPROTOCOL/ELIMIT. */
+/* Typed member getters. `required` is HH_REQUIRED (absent or null is
+ * HIVEHA_EPROTOCOL) or HH_OPTIONAL (absent or null leaves *out untouched).
+ * Each returns 0 or HIVEHA_EPROTOCOL/ELIMIT. */
+#define HH_REQUIRED 1
+#define HH_OPTIONAL 0
 int hh_json_get_time(const cJSON *obj, const char *key, int required, hiveha_time *out, hh_errbuf *err);
 int hh_json_get_u64(const cJSON *obj, const char *key, int required, uint64_t *out, hh_errbuf *err);
 int hh_json_get_u32(const cJSON *obj, const char *key, int required, uint32_t *out, hh_errbuf *err);
@@ -135,6 +138,18 @@ void hh_fmt_u64(char *buf, uint64_t v);
 /* ---- samples -------------------------------------------------------- */
 
 int hh_valid_type(uint32_t type);
+
+/* The per-sample column a section of a sample block describes: both
+ * encodings send types and qualities as one value when all are equal. */
+typedef enum hh_column {
+	HH_COL_TYPE,   /* value.type */
+	HH_COL_QUALITY /* quality */
+} hh_column;
+
+static inline uint32_t hh_column_of(const hiveha_sample *s, hh_column col)
+{
+	return col == HH_COL_QUALITY ? s->quality : s->value.type;
+}
 /* Appends the JSON sample columns of `it` to `obj`. */
 int hh_samples_json_encode(cJSON *obj, const hh_ts_item *it);
 /* Reads the columns of one JSON item; `count` already bounded. */

@@ -104,13 +104,13 @@ static int get_skipped(const cJSON *root, hh_ev_reply *out, hh_errbuf *err)
 		out->skipped_count = ++i;
 		if (!cJSON_IsObject(s))
 			return hh_err(err, HIVEHA_EPROTOCOL, "a skipped event must be an object");
-		if ((rc = hh_json_get_time(s, "time", 1, &k->time, err)) ||
-		    (rc = hh_json_get_u32(s, "source_id", 1, &k->source_id, err)) ||
-		    (rc = hh_json_get_u32(s, "type_id", 1, &k->type_id, err)) ||
-		    (rc = hh_json_get_str(s, "reason", 0, HH_MAX_ERROR_TEXT, &k->reason, err)))
+		if ((rc = hh_json_get_time(s, "time", HH_REQUIRED, &k->time, err)) ||
+		    (rc = hh_json_get_u32(s, "source_id", HH_REQUIRED, &k->source_id, err)) ||
+		    (rc = hh_json_get_u32(s, "type_id", HH_REQUIRED, &k->type_id, err)) ||
+		    (rc = hh_json_get_str(s, "reason", HH_OPTIONAL, HH_MAX_ERROR_TEXT, &k->reason, err)))
 			return rc;
 	}
-	if ((rc = hh_json_get_u32(root, "skipped_total", 1, &out->skipped_total, err)))
+	if ((rc = hh_json_get_u32(root, "skipped_total", HH_REQUIRED, &out->skipped_total, err)))
 		return rc;
 	if (out->skipped_total < n || !out->skipped_total)
 		return hh_err(err, HIVEHA_EPROTOCOL, "skipped_total below the events listed");
@@ -184,7 +184,8 @@ static int get_attributes(const cJSON *o, hiveha_event *e, const hh_limits *lim,
 		e->attribute_count = ++i;
 		if (!cJSON_IsObject(a))
 			return hh_err(err, HIVEHA_EPROTOCOL, "an attribute must be an object");
-		if ((rc = hh_json_get_text(a, "name", 1, lim->max_string_bytes, &at->name, err)) ||
+		if ((rc = hh_json_get_text(a, "name", HH_REQUIRED, lim->max_string_bytes, &at->name,
+		                           err)) ||
 		    (rc = hh_json_type_of(cJSON_GetObjectItemCaseSensitive(a, "type"), &type, err)) ||
 		    (rc = hh_json_value_decode(&at->value, type,
 		                               cJSON_GetObjectItemCaseSensitive(a, "value"), lim, err)))
@@ -200,16 +201,16 @@ static int get_event(const cJSON *o, hiveha_event *e, const hh_limits *lim, hh_e
 
 	if (!cJSON_IsObject(o))
 		return hh_err(err, HIVEHA_EPROTOCOL, "an event must be an object");
-	if ((rc = hh_json_get_time(o, "time", 1, &e->time, err)) ||
-	    (rc = hh_json_get_time(o, "received", 1, &e->received_time, err)) ||
-	    (rc = hh_json_get_u32(o, "source_id", 1, &e->source_id, err)) ||
-	    (rc = hh_json_get_text(o, "source_name", 0, ms, &e->source_name, err)) ||
-	    (rc = hh_json_get_u32(o, "type_id", 1, &e->type_id, err)) ||
-	    (rc = hh_json_get_u32(o, "category", 1, &e->category, err)) ||
-	    (rc = hh_json_get_u32(o, "state", 1, &e->state, err)) ||
-	    (rc = hh_json_get_u32(o, "severity", 1, &e->severity, err)) ||
-	    (rc = hh_json_get_text(o, "message", 0, ms, &e->message, err)) ||
-	    (rc = hh_json_get_text(o, "user_name", 0, ms, &e->user_name, err)) ||
+	if ((rc = hh_json_get_time(o, "time", HH_REQUIRED, &e->time, err)) ||
+	    (rc = hh_json_get_time(o, "received", HH_REQUIRED, &e->received_time, err)) ||
+	    (rc = hh_json_get_u32(o, "source_id", HH_REQUIRED, &e->source_id, err)) ||
+	    (rc = hh_json_get_text(o, "source_name", HH_OPTIONAL, ms, &e->source_name, err)) ||
+	    (rc = hh_json_get_u32(o, "type_id", HH_REQUIRED, &e->type_id, err)) ||
+	    (rc = hh_json_get_u32(o, "category", HH_REQUIRED, &e->category, err)) ||
+	    (rc = hh_json_get_u32(o, "state", HH_REQUIRED, &e->state, err)) ||
+	    (rc = hh_json_get_u32(o, "severity", HH_REQUIRED, &e->severity, err)) ||
+	    (rc = hh_json_get_text(o, "message", HH_OPTIONAL, ms, &e->message, err)) ||
+	    (rc = hh_json_get_text(o, "user_name", HH_OPTIONAL, ms, &e->user_name, err)) ||
 	    (rc = get_attributes(o, e, lim, err)))
 		return rc;
 	if (e->severity > 1000)
@@ -265,7 +266,7 @@ int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_
 		}
 	}
 	if ((rc = get_skipped(root, out, err)) ||
-	    (rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+	    (rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");

@@ -543,9 +543,9 @@ int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_o
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "a gap must be an object");
 			goto fail;
 		}
-		if ((rc = hh_json_get_time(g, "from", 1, &gaps[i].from, err)) ||
-		    (rc = hh_json_get_time(g, "to", 1, &gaps[i].to, err)) ||
-		    (rc = hh_json_get_bool(g, "filling", 0, &gaps[i].filling, err)))
+		if ((rc = hh_json_get_time(g, "from", HH_REQUIRED, &gaps[i].from, err)) ||
+		    (rc = hh_json_get_time(g, "to", HH_REQUIRED, &gaps[i].to, err)) ||
+		    (rc = hh_json_get_bool(g, "filling", HH_OPTIONAL, &gaps[i].filling, err)))
 			goto fail;
 		if (gaps[i].from >= gaps[i].to) {
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "a gap needs from < to");

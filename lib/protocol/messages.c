@@ -38,10 +38,10 @@ static int get_limits(const cJSON *root, hh_wire_limits *l, hh_errbuf *err)
 		return 0;
 	if (!cJSON_IsObject(lo))
 		return hh_err(err, HIVEHA_EPROTOCOL, "hello: \"limits\" must be an object");
-	if ((rc = hh_json_get_u32(lo, "request_bytes", 0, &l->request_bytes, err)) ||
-	    (rc = hh_json_get_u32(lo, "items", 0, &l->items, err)) ||
-	    (rc = hh_json_get_u32(lo, "reply_bytes", 0, &l->reply_bytes, err)) ||
-	    (rc = hh_json_get_u32(lo, "strings", 0, &l->strings, err)))
+	if ((rc = hh_json_get_u32(lo, "request_bytes", HH_OPTIONAL, &l->request_bytes, err)) ||
+	    (rc = hh_json_get_u32(lo, "items", HH_OPTIONAL, &l->items, err)) ||
+	    (rc = hh_json_get_u32(lo, "reply_bytes", HH_OPTIONAL, &l->reply_bytes, err)) ||
+	    (rc = hh_json_get_u32(lo, "strings", HH_OPTIONAL, &l->strings, err)))
 		return rc;
 	return 0;
 }
@@ -80,10 +80,11 @@ int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a hello, got \"%s\"", type);
 		goto done;
 	}
-	if ((rc = hh_json_get_u32(root, "protocol", 1, &out->protocol, err)) ||
-	    (rc = hh_json_get_str(root, "instance_id", 1, lim->max_string_bytes, &out->instance_id, err)) ||
-	    (rc = hh_json_get_time(root, "clock", 1, &out->clock, err)) ||
-	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)) ||
+	if ((rc = hh_json_get_u32(root, "protocol", HH_REQUIRED, &out->protocol, err)) ||
+	    (rc = hh_json_get_str(root, "instance_id", HH_REQUIRED, lim->max_string_bytes,
+	                          &out->instance_id, err)) ||
+	    (rc = hh_json_get_time(root, "clock", HH_REQUIRED, &out->clock, err)) ||
+	    (rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err)) ||
 	    (rc = get_limits(root, &out->limits, err)))
 		goto done;
 	if (out->protocol == 0)
@@ -140,18 +141,18 @@ static int get_window(const cJSON *root, hh_window *w, hh_errbuf *err)
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "start");
 	int rc;
 
-	if ((rc = hh_json_get_time(root, "from", 1, &w->from, err)) ||
-	    (rc = hh_json_get_time(root, "to", 1, &w->to, err)))
+	if ((rc = hh_json_get_time(root, "from", HH_REQUIRED, &w->from, err)) ||
+	    (rc = hh_json_get_time(root, "to", HH_REQUIRED, &w->to, err)))
 		return rc;
 	if (s && !cJSON_IsNull(s)) {
 		if (!cJSON_IsObject(s))
 			return hh_err(err, HIVEHA_EPROTOCOL, "\"start\" must be an object");
 		w->has_start = 1;
-		if ((rc = hh_json_get_time(s, "time", 1, &w->start_time, err)) ||
-		    (rc = hh_json_get_u64(s, "skip", 0, &w->start_skip, err)))
+		if ((rc = hh_json_get_time(s, "time", HH_REQUIRED, &w->start_time, err)) ||
+		    (rc = hh_json_get_u64(s, "skip", HH_OPTIONAL, &w->start_skip, err)))
 			return rc;
 	}
-	if ((rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &w->cursor, err)))
+	if ((rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &w->cursor, err)))
 		return rc == HIVEHA_ELIMIT ? hh_err(err, HIVEHA_EPROTOCOL, "cursor too long") : rc;
 	return check_window(w, err);
 }
@@ -431,10 +432,10 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 	else
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs \"items\" or \"items_fc\"");
 	if (rc || (rc = get_window(root, &out->window, err)) ||
-	    (rc = hh_json_get_u32(root, "max_samples", 0, &out->max_samples, err)) ||
-	    (rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)) ||
-	    (rc = hh_json_get_u32(root, "caps", 0, &out->caps, err)) ||
-	    (rc = hh_json_get_str(root, "encoding", 0, 16, &enc, err)))
+	    (rc = hh_json_get_u32(root, "max_samples", HH_OPTIONAL, &out->max_samples, err)) ||
+	    (rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes, err)) ||
+	    (rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err)) ||
+	    (rc = hh_json_get_str(root, "encoding", HH_OPTIONAL, 16, &enc, err)))
 		goto done;
 	if (!enc || !strcmp(enc, "json")) {
 		out->encoding = HH_ENC_JSON;
@@ -498,9 +499,10 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 	if (strcmp(type, HH_T_EV_REQUEST))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
 	else if (!(rc = get_window(root, &out->window, err)))
-		if (!(rc = hh_json_get_u32(root, "max_events", 0, &out->max_events, err)) &&
-		    !(rc = hh_json_get_u32(root, "max_reply_bytes", 0, &out->max_reply_bytes, err)))
-			rc = hh_json_get_u32(root, "caps", 0, &out->caps, err);
+		if (!(rc = hh_json_get_u32(root, "max_events", HH_OPTIONAL, &out->max_events, err)) &&
+		    !(rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes,
+		                           err)))
+			rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err);
 	cJSON_Delete(root);
 	if (rc)
 		hh_ev_request_free(out);

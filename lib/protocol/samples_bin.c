@@ -117,15 +117,15 @@ static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 	return p;
 }
 
-/* Writes the run-length section of types (quality == 0) or qualities. */
-static unsigned char *put_runs(unsigned char *p, const hiveha_sample *s, size_t n, int quality)
+/* Writes the run-length section of column `col`. */
+static unsigned char *put_runs(unsigned char *p, const hiveha_sample *s, size_t n, hh_column col)
 {
 	size_t i = 0, j;
 
 	while (i < n) {
-		uint32_t x = quality ? s[i].quality : s[i].value.type;
+		uint32_t x = hh_column_of(&s[i], col);
 
-		for (j = i + 1; j < n && (quality ? s[j].quality : s[j].value.type) == x; j++)
+		for (j = i + 1; j < n && hh_column_of(&s[j], col) == x; j++)
 			;
 		p = hh_put_varint(p, j - i);
 		p = hh_put_varint(p, x);
@@ -134,13 +134,13 @@ static unsigned char *put_runs(unsigned char *p, const hiveha_sample *s, size_t 
 	return p;
 }
 
-/* Is every sample's type (quality) the given one? */
-static int uniform(const hiveha_sample *s, size_t n, int quality, uint32_t x)
+/* Is every sample's `col` the given one? */
+static int uniform(const hiveha_sample *s, size_t n, hh_column col, uint32_t x)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((quality ? s[i].quality : s[i].value.type) != x)
+		if (hh_column_of(&s[i], col) != x)
 			return 0;
 	return 1;
 }
@@ -177,14 +177,14 @@ int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n, hh_bin_
 		if (i == 1)
 			ctx->d1 = d;
 	}
-	if (uniform(s, n, 0, ctx->type))
+	if (uniform(s, n, HH_COL_TYPE, ctx->type))
 		*flags |= HH_BIN_SAME_TYPE;
 	else
-		p = put_runs(p, s, n, 0);
-	if (uniform(s, n, 1, ctx->quality))
+		p = put_runs(p, s, n, HH_COL_TYPE);
+	if (uniform(s, n, HH_COL_QUALITY, ctx->quality))
 		*flags |= HH_BIN_SAME_QUALITY;
 	else
-		p = put_runs(p, s, n, 1);
+		p = put_runs(p, s, n, HH_COL_QUALITY);
 	for (i = 0; i < n; i++)
 		p = put_value(p, &s[i].value);
 	out->len = (size_t)(p - out->data);
@@ -229,23 +229,21 @@ static int get_varint(reader *r, uint64_t *out)
 	return hh_get_varint(&r->p, r->end, out);
 }
 
-static int get_runs(reader *r, hiveha_sample *s, size_t n, int quality, hh_errbuf *err)
+static int get_runs(reader *r, hiveha_sample *s, size_t n, hh_column col, hh_errbuf *err)
 {
+	const char *what = col == HH_COL_QUALITY ? "quality" : "type";
 	size_t i = 0, k;
 	uint64_t run, x;
 
 	while (i < n) {
 		if (get_varint(r, &run) || get_varint(r, &x))
-			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated %s runs",
-			              quality ? "quality" : "type");
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated %s runs", what);
 		if (run == 0 || run > n - i)
-			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s run length",
-			              quality ? "quality" : "type");
-		if (quality ? x > UINT32_MAX : x > HIVEHA_TYPE_TIME)
-			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s",
-			              quality ? "quality" : "type");
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s run length", what);
+		if (col == HH_COL_QUALITY ? x > UINT32_MAX : x > HIVEHA_TYPE_TIME)
+			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s", what);
 		for (k = 0; k < run; k++, i++) {
-			if (quality)
+			if (col == HH_COL_QUALITY)
 				s[i].quality = (uint32_t)x;
 			else
 				s[i].value.type = (uint32_t)x;
@@ -312,13 +310,13 @@ static int get_value(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf
 	return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated or invalid value");
 }
 
-/* Every sample gets x as its type (quality). */
-static void set_all(hiveha_sample *s, size_t n, int quality, uint32_t x)
+/* Every sample gets x as its `col`. */
+static void set_all(hiveha_sample *s, size_t n, hh_column col, uint32_t x)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (quality)
+		if (col == HH_COL_QUALITY)
 			s[i].quality = x;
 		else
 			s[i].value.type = x;
@@ -354,12 +352,12 @@ int hh_samples_bin_decode(hiveha_sample *s, size_t n, unsigned flags, const unsi
 			ctx->d1 = d;
 	}
 	if (flags & HH_BIN_SAME_TYPE)
-		set_all(s, n, 0, ctx->type);
-	else if ((rc = get_runs(&r, s, n, 0, err)))
+		set_all(s, n, HH_COL_TYPE, ctx->type);
+	else if ((rc = get_runs(&r, s, n, HH_COL_TYPE, err)))
 		return rc;
 	if (flags & HH_BIN_SAME_QUALITY)
-		set_all(s, n, 1, ctx->quality);
-	else if ((rc = get_runs(&r, s, n, 1, err)))
+		set_all(s, n, HH_COL_QUALITY, ctx->quality);
+	else if ((rc = get_runs(&r, s, n, HH_COL_QUALITY, err)))
 		return rc;
 	ctx->t0 = s[0].time;
 	ctx->type = s[n - 1].value.type;

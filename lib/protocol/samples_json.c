@@ -22,15 +22,15 @@ static uint64_t ord(hiveha_time t)
 	return (uint64_t)t ^ (UINT64_C(1) << 63);
 }
 
-static cJSON *uniform_or_array(const hiveha_sample *s, size_t n, int quality)
+static cJSON *uniform_or_array(const hiveha_sample *s, size_t n, hh_column col)
 {
 	char buf[24];
 	size_t i;
-	uint32_t first = quality ? s[0].quality : s[0].value.type;
+	uint32_t first = hh_column_of(&s[0], col);
 	cJSON *arr, *it;
 
 	for (i = 1; i < n; i++) {
-		if ((quality ? s[i].quality : s[i].value.type) != first)
+		if (hh_column_of(&s[i], col) != first)
 			break;
 	}
 	if (i == n) {
@@ -40,7 +40,7 @@ static cJSON *uniform_or_array(const hiveha_sample *s, size_t n, int quality)
 	if (!(arr = cJSON_CreateArray()))
 		return NULL;
 	for (i = 0; i < n; i++) {
-		hh_fmt_u64(buf, quality ? s[i].quality : s[i].value.type);
+		hh_fmt_u64(buf, hh_column_of(&s[i], col));
 		if (!(it = cJSON_CreateRaw(buf))) {
 			cJSON_Delete(arr);
 			return NULL;
@@ -82,7 +82,7 @@ int hh_samples_json_encode(cJSON *obj, const hh_ts_item *item)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(t, it);
 	}
-	if (!(it = uniform_or_array(s, n, 0)))
+	if (!(it = uniform_or_array(s, n, HH_COL_TYPE)))
 		return HIVEHA_ENOMEM;
 	cJSON_AddItemToObject(obj, "vt", it);
 	if (!(v = cJSON_AddArrayToObject(obj, "v")))
@@ -92,7 +92,7 @@ int hh_samples_json_encode(cJSON *obj, const hh_ts_item *item)
 			return rc;
 		cJSON_AddItemToArray(v, it);
 	}
-	if (!(it = uniform_or_array(s, n, 1)))
+	if (!(it = uniform_or_array(s, n, HH_COL_QUALITY)))
 		return HIVEHA_ENOMEM;
 	cJSON_AddItemToObject(obj, "q", it);
 	return 0;

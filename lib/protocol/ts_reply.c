@@ -38,13 +38,15 @@ static int check_reply(const hh_ts_reply *m)
 	return 0;
 }
 
-static cJSON *reply_object(const hh_ts_reply *m, int bin, cJSON **items_out)
+/* The envelope of a reply in `encoding` (HH_ENC_*); items_out: the JSON
+ * "items" array to fill (NULL: none, binary replies carry a block). */
+static cJSON *reply_object(const hh_ts_reply *m, uint32_t encoding, cJSON **items_out)
 {
 	cJSON *o = hh_json_new_message(HH_T_TS_REPLY);
 
 	if (!o)
 		return NULL;
-	if ((bin && !cJSON_AddStringToObject(o, "encoding", "bin")) ||
+	if ((encoding == HH_ENC_BIN && !cJSON_AddStringToObject(o, "encoding", "bin")) ||
 	    hh_json_add_gaps(o, m->gaps, m->gap_count) ||
 	    (items_out && !(*items_out = cJSON_AddArrayToObject(o, "items"))) ||
 	    (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))) {
@@ -74,7 +76,7 @@ static int encode_json(hh_buf *out, const hh_ts_reply *m)
 	size_t i;
 	int rc;
 
-	if (!(root = reply_object(m, 0, &items)))
+	if (!(root = reply_object(m, HH_ENC_JSON, &items)))
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < m->item_count; i++) {
 		if (!(o = item_object(items, &m->items[i]))) {
@@ -140,7 +142,7 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *item
 	}
 	table.len = (size_t)(p - table.data);
 	rc = HIVEHA_ENOMEM;
-	if (!(root = reply_object(m, 1, NULL)))
+	if (!(root = reply_object(m, HH_ENC_BIN, NULL)))
 		goto fail;
 	if ((rc = hh_json_emit(&head, root)))
 		goto fail;
@@ -202,10 +204,10 @@ static int item_head(const cJSON *o, hh_ts_item *it, size_t *count_out, size_t *
 
 	if (!cJSON_IsObject(o))
 		return hh_err(err, HIVEHA_EPROTOCOL, "an item must be an object");
-	if ((rc = hh_json_get_str(o, "id", 1, lim->max_string_bytes, &it->id, err)) ||
-	    (rc = hh_json_get_bool(o, "unknown", 0, &it->unknown, err)) ||
-	    (rc = hh_json_get_bool(o, "complete", 0, &it->complete, err)) ||
-	    (rc = hh_json_get_u32(o, "count", 1, &count, err)))
+	if ((rc = hh_json_get_str(o, "id", HH_REQUIRED, lim->max_string_bytes, &it->id, err)) ||
+	    (rc = hh_json_get_bool(o, "unknown", HH_OPTIONAL, &it->unknown, err)) ||
+	    (rc = hh_json_get_bool(o, "complete", HH_OPTIONAL, &it->complete, err)) ||
+	    (rc = hh_json_get_u32(o, "count", HH_REQUIRED, &count, err)))
 		return rc;
 	if (!it->id[0])
 		return hh_err(err, HIVEHA_EPROTOCOL, "empty item id");
@@ -402,7 +404,7 @@ int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const
 	    (rc = bin ? decode_bin_items(out, p + json_len, (const unsigned char *)data + len, items,
 	                                 item_count, lim, err)
 	              : decode_items(out, root, lim, err)) ||
-	    (rc = hh_json_get_str(root, "cursor", 0, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+	    (rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");
