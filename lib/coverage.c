@@ -51,9 +51,15 @@ int hh_governor_unvouched(hiveha_governor *gov, int kind, hiveha_time from, hive
 		return HIVEHA_EINVAL;
 	hh_mutex_lock(&gov->lock);
 	const hh_deputy *d = &gov->dep[kind];
-	hh_vouch_input in = { &d->st, 1, d->enabled, gov->started, gov->cfg.overlap_ms, 0, 0, 0 };
-	in.filling = deputy_filling(gov, d);
-	in.settled_until = settled_until;
+	hh_vouch_input in = {
+		.st = &d->st,
+		.have_governor = 1,
+		.enabled = d->enabled,
+		.started = gov->started,
+		.overlap_ms = gov->cfg.overlap_ms,
+		.filling = deputy_filling(gov, d),
+		.settled_until = settled_until,
+	};
 	/* The host's own word on how far it has stored (set_stored_until) beats
 	 * the settle window's guess: what comes after it is not vouched for
 	 * yet - it will be stored, so the peer retries it (DESIGN §5 rule 1).
@@ -82,7 +88,13 @@ int hh_store_unvouched(const hiveha_store *store, int kind, hiveha_time from, hi
 	if (!rc) {
 		/* Without a governor nothing advances covered-until: a persisted
 		 * mark is where this store's synced history ends. */
-		hh_vouch_input in = { &st, 0, 1, 1, 0, 0, settled_until, 0 };
+		hh_vouch_input in = {
+			.st = &st,
+			.have_governor = 0,
+			.enabled = 1,
+			.started = 1,
+			.settled_until = settled_until,
+		};
 		if (st.present)
 			in.stored_until = st.covered_until;
 		rc = hh_unvouched(&in, from, to, NULL, &out->gaps, &out->count);

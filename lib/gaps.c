@@ -33,6 +33,9 @@ void hh_startup_gap(const hh_syncstate *st, const hh_gap_config *gc, hiveha_time
 	*has_gap = gap->from < gap->to;
 }
 
+/* Whether the instance itself is still filling a piece (hh_gap.filling). */
+enum { PIECE_LOST = 0, PIECE_FILLING = 1 };
+
 /* One source of unvouched time. */
 typedef struct piece {
 	hiveha_time from, to;
@@ -99,7 +102,7 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 	if (from >= to)
 		return HIVEHA_OK;
 	const hh_syncstate *st = in->st;
-	pieces p = { NULL, 0, 0, alloc };
+	pieces p = { .alloc = alloc };
 	int rc = HIVEHA_OK;
 
 	if (!st->present) {
@@ -110,14 +113,14 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 			rc = add_piece(&p, from, to, from, to, in->filling);
 	} else {
 		if (st->history_start > from)
-			rc = add_piece(&p, from, st->history_start, from, to, 0);
+			rc = add_piece(&p, from, st->history_start, from, to, PIECE_LOST);
 		for (size_t i = 0; !rc && i < st->pending.n; i++) {
 			const hh_span *s = &st->pending.v[i];
 			int filling = in->have_governor && in->filling && !(s->flags & HH_SPAN_PEER_LACKS);
 			rc = add_pending(&p, st, s, from, to, filling);
 		}
 		for (size_t i = 0; !rc && i < st->closed.n; i++)
-			rc = add_piece(&p, st->closed.v[i].from, st->closed.v[i].to, from, to, 0);
+			rc = add_piece(&p, st->closed.v[i].from, st->closed.v[i].to, from, to, PIECE_LOST);
 		/* Before start-up the new gap is not known yet; what is before
 		 * covered-until is stored here, even the overlap the start will
 		 * re-read. */
@@ -128,9 +131,9 @@ int hh_unvouched(const hh_vouch_input *in, hiveha_time from, hiveha_time to,
 	 * it will be, so the peer retries it. Rule 1: an instance that is not
 	 * collecting has nothing after its covered-until, and never will. */
 	if (!rc && in->settled_until)
-		rc = add_piece(&p, in->settled_until, HIVEHA_TIME_MAX, from, to, 1);
+		rc = add_piece(&p, in->settled_until, HIVEHA_TIME_MAX, from, to, PIECE_FILLING);
 	if (!rc && in->stored_until)
-		rc = add_piece(&p, in->stored_until, HIVEHA_TIME_MAX, from, to, 0);
+		rc = add_piece(&p, in->stored_until, HIVEHA_TIME_MAX, from, to, PIECE_LOST);
 	if (rc || p.n == 0) {
 		hh_free(alloc, p.v);
 		return rc;

@@ -170,6 +170,29 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	return hh_encode_hello(out, &reply);
 }
 
+/* One entry per message kind: serves a request body into `out`, or
+ * returns a negative status with a message in err. */
+typedef struct serve_kind {
+	const char *kind; /* HIVEHA_MSG_* */
+	int (*serve)(hiveha_responder *r, const void *body, size_t len, hh_buf *out, hh_errbuf *err);
+} serve_kind;
+
+static const serve_kind serve_kinds[] = {
+	{ .kind = HIVEHA_MSG_HELLO, .serve = serve_hello },
+	{ .kind = HIVEHA_MSG_TIMESERIES, .serve = hh_responder_ts },
+	{ .kind = HIVEHA_MSG_EVENTS, .serve = hh_responder_ev },
+};
+
+static const serve_kind *serve_kind_of(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(serve_kinds) / sizeof(serve_kinds[0]); i++)
+		if (!strcmp(kind, serve_kinds[i].kind))
+			return &serve_kinds[i];
+	return NULL;
+}
+
 static int write_all(const hh_buf *b, hiveha_reply_fn write, void *payload)
 {
 	size_t off = 0, n;
@@ -202,6 +225,7 @@ int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *host_req,
 	hh_errbuf err = { "" };
 	hiveha_request rq;
 	const hiveha_request *req = &rq;
+	const serve_kind *sk;
 	hh_buf out;
 	int rc;
 
@@ -214,19 +238,16 @@ int hiveha_responder_handle(hiveha_responder *r, const hiveha_request *host_req,
 	if (!token_ok(r, req->token))
 		return HIVEHA_EAUTH;
 	hh_buf_init(&out, r->alloc);
+	sk = req->kind ? serve_kind_of(req->kind) : NULL;
 	if (req->body_len > r->max_request_bytes)
 		rc = hh_err(&err, HIVEHA_ELIMIT, "request of %zu bytes exceeds the limit of %u",
 		            req->body_len, (unsigned)r->max_request_bytes);
 	else if (!req->kind)
 		rc = hh_err(&err, HIVEHA_EPROTOCOL, "request without a message kind");
-	else if (!strcmp(req->kind, HIVEHA_MSG_HELLO))
-		rc = serve_hello(r, req->body, req->body_len, &out, &err);
-	else if (!strcmp(req->kind, HIVEHA_MSG_TIMESERIES))
-		rc = hh_responder_ts(r, req->body, req->body_len, &out, &err);
-	else if (!strcmp(req->kind, HIVEHA_MSG_EVENTS))
-		rc = hh_responder_ev(r, req->body, req->body_len, &out, &err);
-	else
+	else if (!sk)
 		rc = hh_err(&err, HIVEHA_EPROTOCOL, "unknown message kind \"%.32s\"", req->kind);
+	else
+		rc = sk->serve(r, req->body, req->body_len, &out, &err);
 	if (rc) {
 		if (!err.msg[0])
 			hh_err(&err, rc, "%s", hiveha_strerror(rc));

@@ -157,8 +157,15 @@ static void page_link(ts_page *p)
 	}
 }
 
-/* Adds the current item (its samples) to the page. */
-static int page_add(ts_page *p, char *id, int unknown, int complete)
+/* What page_add() says of an item (hh_ts_item.complete, .unknown). */
+enum {
+	ITEM_PARTIAL = 0,       /* more samples follow on a later page */
+	ITEM_COMPLETE = 1 << 0, /* the page holds the item's last sample in range */
+	ITEM_UNKNOWN = 1 << 1,  /* the store does not know the item */
+};
+
+/* Adds the current item (its samples) to the page; `flags` are ITEM_*. */
+static int page_add(ts_page *p, char *id, unsigned flags)
 {
 	hh_ts_item *it;
 
@@ -172,8 +179,8 @@ static int page_add(ts_page *p, char *id, int unknown, int complete)
 	}
 	it = &p->items[p->item_count++];
 	it->id = id;
-	it->unknown = unknown;
-	it->complete = complete;
+	it->unknown = (flags & ITEM_UNKNOWN) != 0;
+	it->complete = (flags & ITEM_COMPLETE) != 0;
 	it->samples = NULL; /* page_link() */
 	it->count = p->n;
 	p->total += p->n;
@@ -231,7 +238,7 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 			              p->why ? p->why : "out of memory");
 		if (rc == HIVEHA_ENOTFOUND) {
 			drop_current(p);
-			if ((rc = page_add(p, q->items[i], 1, 1)))
+			if ((rc = page_add(p, q->items[i], ITEM_UNKNOWN | ITEM_COMPLETE)))
 				return hh_err(err, rc, "out of memory");
 			continue;
 		}
@@ -258,7 +265,7 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 			/* Equal timestamps: the next page skips those already sent. */
 			hh_cursor_ts_format(cursor, cursor_size, i, last, same + (last == t0 ? sk : 0));
 		}
-		if ((rc = page_add(p, q->items[i], 0, !p->more)))
+		if ((rc = page_add(p, q->items[i], p->more ? ITEM_PARTIAL : ITEM_COMPLETE)))
 			return hh_err(err, rc, "out of memory");
 		if (cursor[0])
 			return 0;
