@@ -114,6 +114,7 @@ void crc_log(const char *fmt, ...);
 #define cr_expect_str_eq(a, b, ...) CRC_STR(false, a, ==, b, __VA_ARGS__)
 #define cr_assert_str_neq(a, b, ...) CRC_STR(true, a, !=, b, __VA_ARGS__)
 #define cr_assert_str_empty(s, ...) CRC_CHECK(true, (s)[0] == '\0', #s " is empty", __VA_ARGS__)
+#define cr_expect_str_empty(s, ...) CRC_CHECK(false, (s)[0] == '\0', #s " is empty", __VA_ARGS__)
 #define cr_expect_arr_eq(a, b, n, ...) \
 	CRC_CHECK(false, memcmp((a), (b), (n)) == 0, "memcmp(" #a ", " #b ", " #n ") == 0", __VA_ARGS__)
 
