@@ -74,15 +74,3 @@ void hh_limits_default(hh_limits *l)
 	l->max_ranges = 10000;
 	l->max_depth = 16;
 }
-
-int hh_err(hh_errbuf *err, int status, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}

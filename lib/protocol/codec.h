@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "errbuf.h"
 #include "platform/compiler.h"
 #include "protocol/protocol.h"
 
@@ -38,9 +39,6 @@
 
 /* Error texts sent to a peer are cut to this many bytes. */
 #define HH_MAX_ERROR_TEXT 512u
-
-/* Writes a message (err may be NULL) and returns `status`. */
-int hh_err(hh_errbuf *err, int status, const char *fmt, ...) HH_FMT(3, 4);
 
 /* ---- UTF-8 (protocol/utf8.c) ----------------------------------------- */
 

@@ -17,6 +17,8 @@
 #include <hiveha/time.h>
 #include <hiveha/value.h>
 
+#include "errbuf.h"
+
 #define HH_PROTOCOL_VERSION 1
 
 /* Capabilities announced in hello. */
@@ -30,9 +32,6 @@
 #define HH_ENC_JSON 0
 #define HH_ENC_BIN 1
 
-typedef struct hh_errbuf {
-	char msg[256];
-} hh_errbuf;
 
 typedef struct hh_limits {
 	size_t max_message_bytes; /* whole message */
