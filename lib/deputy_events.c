@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "fetch.h"
+#include "deputy_kind.h"
 #include "governor_internal.h"
 #include "merge.h"
 #include "page_guard.h"
@@ -148,7 +149,7 @@ static void ev_free(void *page)
 static const hh_pager ev_pager = { HIVEHA_MSG_EVENTS, decode_ev, sizeof(hh_ev_reply), ev_encode,
 	                           ev_cursor, ev_unvouched, ev_apply, ev_free, NULL, NULL, NULL };
 
-int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+static int events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {
 	ev_xfer x;
 	memset(&x, 0, sizeof(x));
@@ -162,3 +163,25 @@ int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	x.req.caps = HH_CAPS;
 	return hh_fetch_pages(gov, d, &ev_pager, &x);
 }
+
+static hiveha_time events_expert_start(const hiveha_governor_config *cfg)
+{
+	return cfg->events_expert_start;
+}
+
+static void events_note_filled(hiveha_governor *gov, hh_deputy *d)
+{
+	hh_dep_note(gov, d, HIVEHA_LOG_INFO, "filled: %llu events received, %llu of them new, in %llu requests",
+	            (unsigned long long)d->progress.events_done, (unsigned long long)d->events_round,
+	            (unsigned long long)d->requests_round);
+}
+
+const hh_deputy_kind hh_kind_events = {
+	.kind = HIVEHA_DEPUTY_EVENTS,
+	.name = "EventHistory",
+	.state_key = "hiveha/EventHistory/state",
+	.write = HH_KIND_INSERTS_ONLY,
+	.fill = events_fill,
+	.expert_start = events_expert_start,
+	.note_filled = events_note_filled,
+};

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "deputy_kind.h"
 #include "fetch.h"
 #include "governor_internal.h"
 #include "merge.h"
@@ -512,7 +513,7 @@ static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(ts_p
 	                           ts_cursor, ts_unvouched, ts_apply, ts_free, ts_has_next,
 	                           ts_end_batch, ts_prepare };
 
-int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+static int trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 {
 	item_list items = { NULL, 0, 0, gov->alloc, 0 };
 	int rc = gov->store.list_items(gov->store.ctx, collect_item, &items);
@@ -572,3 +573,24 @@ int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 		rc = commit_gap_state(gov, d, gap, 1);
 	return rc;
 }
+
+static hiveha_time trend_expert_start(const hiveha_governor_config *cfg)
+{
+	return cfg->trend_expert_start;
+}
+
+static void trend_note_filled(hiveha_governor *gov, hh_deputy *d)
+{
+	hh_dep_note(gov, d, HIVEHA_LOG_INFO, "filled: %llu samples in %llu requests",
+	            (unsigned long long)d->samples_round, (unsigned long long)d->requests_round);
+}
+
+const hh_deputy_kind hh_kind_trend = {
+	.kind = HIVEHA_DEPUTY_TREND,
+	.name = "TrendHistory",
+	.state_key = "hiveha/TrendHistory/state",
+	.write = HH_KIND_REPLACES_SAMPLES,
+	.fill = trend_fill,
+	.expert_start = trend_expert_start,
+	.note_filled = trend_note_filled,
+};

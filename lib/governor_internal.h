@@ -139,9 +139,7 @@ int hh_dep_commit_state(hiveha_governor *gov, hh_deputy *d, hiveha_store_txn *tx
 #define HH_FILL_DONE 0
 #define HH_FILL_RESPLIT 1   /* the gap was split; pick again */
 
-/* ---- deputy_trend.c / deputy_events.c ---- */
-int hh_trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap);
-int hh_events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap);
+/* ---- deputy_trend.c / deputy_events.c: their fills are rows of deputy_kind.h ---- */
 
 /* ---- gaps.c (pure) ---- */
 typedef struct hh_gap_config {

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "deputy_kind.h"
 #include "governor_internal.h"
 #include "store_txn.h"
 
@@ -13,7 +14,7 @@
 
 static hiveha_time expert_start(const hiveha_governor *gov, int kind)
 {
-	return kind == HIVEHA_DEPUTY_TREND ? gov->cfg.trend_expert_start : gov->cfg.events_expert_start;
+	return hh_deputy_kind_get(kind)->expert_start(&gov->cfg);
 }
 
 /* The part of `gap` this instance stored itself, by its persisted state

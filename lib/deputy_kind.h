@@ -1,0 +1,41 @@
+/*
+ * deputy_kind.h - one constant row per deputy kind (internal), after
+ * curl's struct Curl_handler: what differs between TrendHistory and
+ * EventHistory is read from the row, so the shared code (deputy.c,
+ * governor_run.c) names no kind, and adding a kind means adding a row.
+ *
+ * The rows are hh_kind_trend (deputy_trend.c) and hh_kind_events
+ * (deputy_events.c); deputy.c indexes them by hiveha_deputy_kind.
+ */
+#ifndef HH_DEPUTY_KIND_H
+#define HH_DEPUTY_KIND_H
+
+#include "governor_internal.h"
+
+/* How a kind's fill writes the peer's data: it decides whether a clock
+ * skew beyond the overlap must stop the fill (DESIGN §5 rule 1). */
+typedef enum hh_kind_write {
+	HH_KIND_REPLACES_SAMPLES = 0, /* deletes local data of a range: skew-sensitive */
+	HH_KIND_INSERTS_ONLY          /* only ever inserts: a skew harms nothing */
+} hh_kind_write;
+
+typedef struct hh_deputy_kind {
+	int kind;                     /* hiveha_deputy_kind: the row's index */
+	const char *name;             /* "TrendHistory": state item prefix, log prefix */
+	const char *state_key;        /* the store key of its hh_syncstate (DESIGN §6) */
+	hh_kind_write write;
+	/* Fills one pending gap: HH_FILL_DONE, HH_FILL_RESPLIT or an error. */
+	int (*fill)(hiveha_governor *gov, hh_deputy *d, hh_range gap);
+	/* The expert-mode start of its config member; 0 = off. */
+	hiveha_time (*expert_start)(const hiveha_governor_config *cfg);
+	/* Notes what a successful round with requests filled (its counters). */
+	void (*note_filled)(hiveha_governor *gov, hh_deputy *d);
+} hh_deputy_kind;
+
+extern const hh_deputy_kind hh_kind_trend;
+extern const hh_deputy_kind hh_kind_events;
+
+/* The row of `kind`; NULL for a kind this library does not know (deputy.c). */
+const hh_deputy_kind *hh_deputy_kind_get(int kind);
+
+#endif /* HH_DEPUTY_KIND_H */
