@@ -178,8 +178,7 @@ static void events_note_filled(hiveha_governor *gov, hh_deputy *d)
 
 const hh_deputy_kind hh_kind_events = {
 	.kind = HIVEHA_DEPUTY_EVENTS,
-	.name = "EventHistory",
-	.state_key = "hiveha/EventHistory/state",
+	.info = &hh_deputy_infos[HIVEHA_DEPUTY_EVENTS],
 	.write = HH_KIND_INSERTS_ONLY,
 	.fill = events_fill,
 	.expert_start = events_expert_start,

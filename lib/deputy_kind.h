@@ -2,14 +2,18 @@
  * deputy_kind.h - one constant row per deputy kind (internal), after
  * curl's struct Curl_handler: what differs between TrendHistory and
  * EventHistory is read from the row, so the shared code (deputy.c,
- * governor_run.c) names no kind, and adding a kind means adding a row.
+ * governor_run.c) names no kind, and adding a kind means adding a row
+ * here and an info row in deputy_info.c.
  *
  * The rows are hh_kind_trend (deputy_trend.c) and hh_kind_events
- * (deputy_events.c); deputy.c indexes them by hiveha_deputy_kind.
+ * (deputy_events.c); deputy.c indexes them by hiveha_deputy_kind. The
+ * data-only part (name, state key, store needs) is hh_deputy_info
+ * (deputy_info.h), which the low layers read without the fills.
  */
 #ifndef HH_DEPUTY_KIND_H
 #define HH_DEPUTY_KIND_H
 
+#include "deputy_info.h"
 #include "governor_internal.h"
 
 /* How a kind's fill writes the peer's data: it decides whether a clock
@@ -21,8 +25,7 @@ typedef enum hh_kind_write {
 
 typedef struct hh_deputy_kind {
 	int kind;                     /* hiveha_deputy_kind: the row's index */
-	const char *name;             /* "TrendHistory": state item prefix, log prefix */
-	const char *state_key;        /* the store key of its hh_syncstate (DESIGN §6) */
+	const hh_deputy_info *info;   /* name, state key, store needs (deputy_info.h) */
 	hh_kind_write write;
 	/* Fills one pending gap: HH_FILL_DONE, HH_FILL_RESPLIT or an error. */
 	int (*fill)(hiveha_governor *gov, hh_deputy *d, hh_range gap);

@@ -587,8 +587,7 @@ static void trend_note_filled(hiveha_governor *gov, hh_deputy *d)
 
 const hh_deputy_kind hh_kind_trend = {
 	.kind = HIVEHA_DEPUTY_TREND,
-	.name = "TrendHistory",
-	.state_key = "hiveha/TrendHistory/state",
+	.info = &hh_deputy_infos[HIVEHA_DEPUTY_TREND],
 	.write = HH_KIND_REPLACES_SAMPLES,
 	.fill = trend_fill,
 	.expert_start = trend_expert_start,

@@ -12,6 +12,7 @@
 
 #include <hiveha/governor.h>
 
+#include "deputy_info.h"
 #include "notes.h"
 #include "store_access.h"
 #include "platform/compiler.h"
@@ -20,12 +21,6 @@
 #include "syncstate.h"
 
 #define HH_SYNC_STATE_SIZE 1024
-
-/* The deputy kinds this library runs (hiveha_deputy_kind 0..n-1) and their
- * mask. Internal on purpose: a public count would change when a kind is
- * appended (governor.h). */
-#define HH_DEPUTY_KINDS 2
-#define HH_DEPUTIES_KNOWN HIVEHA_DEPUTIES_HIVE
 
 /* The governor's lifecycle states (governor.h describes them to hosts). */
 typedef enum hh_life {

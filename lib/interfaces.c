@@ -18,7 +18,7 @@
 #include <hiveha/transport.h>
 
 #include "abi.h"
-#include "governor_internal.h"
+#include "deputy_info.h"
 #include "platform/compiler.h"
 #include "store_access.h"
 
@@ -115,23 +115,28 @@ int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
 	static const char name[] = "hiveha_store";
 	hiveha_store copy;
 	const hiveha_store *store = &copy;
-	int trend = (deputies & HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND)) != 0;
-	int events = (deputies & HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS)) != 0;
+	unsigned needs = 0;
 	int rc;
 
 	if (!in)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_copy(&hh_abi_store, in, &copy, msg, msg_size)))
+	rc = check_copy(&hh_abi_store, in, &copy, msg, msg_size);
+	if (rc)
 		return rc;
 	if (deputies & ~(unsigned int)HH_DEPUTIES_KNOWN)
 		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: unknown deputy mask bits 0x%x", name,
 		            deputies & ~(unsigned int)HH_DEPUTIES_KNOWN);
+	/* What the enabled kinds need, from their rows (deputy_info.h). */
+	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
+		if (deputies & HIVEHA_DEPUTY_MASK(k))
+			needs |= hh_deputy_info_get(k)->needs;
+	}
 	/* In struct order, so the first missing member is the one reported. */
-	if (trend && !store->list_items)
+	if ((needs & HH_NEEDS_LIST_ITEMS) && !store->list_items)
 		return missing(name, "list_items", msg, msg_size);
-	if (trend && !store->read_samples)
+	if ((needs & HH_NEEDS_READ_SAMPLES) && !store->read_samples)
 		return missing(name, "read_samples", msg, msg_size);
-	if (events && !store->read_events)
+	if ((needs & HH_NEEDS_READ_EVENTS) && !store->read_events)
 		return missing(name, "read_events", msg, msg_size);
 	if (!store->begin)
 		return missing(name, "begin", msg, msg_size);
@@ -139,9 +144,9 @@ int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
 		return missing(name, "commit", msg, msg_size);
 	if (!store->rollback)
 		return missing(name, "rollback", msg, msg_size);
-	if (trend && !store->replace_samples)
+	if ((needs & HH_NEEDS_REPLACE_SAMPLES) && !store->replace_samples)
 		return missing(name, "replace_samples", msg, msg_size);
-	if (events && !store->insert_events)
+	if ((needs & HH_NEEDS_INSERT_EVENTS) && !store->insert_events)
 		return missing(name, "insert_events", msg, msg_size);
 	if (!store->kv_get)
 		return missing(name, "kv_get", msg, msg_size);
@@ -234,11 +239,8 @@ int hiveha_responder_config_init(hiveha_responder_config *cfg, unsigned int vers
 
 const char *hiveha_deputy_name(int kind)
 {
-	switch (kind) {
-	case HIVEHA_DEPUTY_TREND: return "TrendHistory";
-	case HIVEHA_DEPUTY_EVENTS: return "EventHistory";
-	}
-	return NULL;
+	const hh_deputy_info *info = hh_deputy_info_get(kind);
+	return info ? info->name : NULL;
 }
 
 const char *hiveha_deputy_state_name(int state)

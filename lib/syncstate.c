@@ -16,6 +16,7 @@
 #include <hiveha/governor.h>
 
 #include "alloc.h"
+#include "deputy_info.h"
 #include "hash.h"
 #include "store_access.h"
 
@@ -111,14 +112,8 @@ int hh_syncstate_prune_held(hh_syncstate *st)
 
 const char *hh_syncstate_key(int kind)
 {
-	switch (kind) {
-	case HIVEHA_DEPUTY_TREND:
-		return "hiveha/TrendHistory/state";
-	case HIVEHA_DEPUTY_EVENTS:
-		return "hiveha/EventHistory/state";
-	default:
-		return NULL;
-	}
+	const hh_deputy_info *info = hh_deputy_info_get(kind);
+	return info ? info->state_key : NULL;
 }
 
 /* ---- encoding --------------------------------------------------------- */
