@@ -76,6 +76,8 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+static void guard_log(const hh_guard *g, const char *fmt, ...) HH_HTTP_FMT(2, 3);
+
 static void guard_log(const hh_guard *g, const char *fmt, ...)
 {
 	char line[256];

@@ -11,6 +11,19 @@
 
 #include <hiveha/http.h>
 
+/* printf-style checking for the adapter's log helpers: -Wformat then checks
+ * every call, and clang's -Wformat-nonliteral accepts the vsnprintf inside.
+ * (lib/platform/compiler.h has HH_FMT, but the adapter sees public headers
+ * only.) f: the format's argument index; a: the first variadic one, 0 for a
+ * va_list. */
+#if defined(__MINGW32__) /* MinGW's C99 stdio, as lib/platform/compiler.h says */
+#  define HH_HTTP_FMT(f, a) __attribute__((format(gnu_printf, f, a)))
+#elif defined(__GNUC__) || defined(__clang__)
+#  define HH_HTTP_FMT(f, a) __attribute__((format(printf, f, a)))
+#else
+#  define HH_HTTP_FMT(f, a)
+#endif
+
 /* Longest host name or address literal accepted (RFC 1035 names are <= 253). */
 #define HH_HTTP_HOST_MAX 256
 

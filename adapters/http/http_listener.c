@@ -91,6 +91,9 @@ typedef struct hh_reply {
 } hh_reply;
 
 static void listener_log(const hiveha_http_listener *l, int level, const char *fmt, ...)
+	HH_HTTP_FMT(3, 4);
+
+static void listener_log(const hiveha_http_listener *l, int level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -102,6 +105,8 @@ static void listener_log(const hiveha_http_listener *l, int level, const char *f
 	va_end(ap);
 	l->on_log(level, line, l->payload);
 }
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) HH_HTTP_FMT(2, 0);
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -52,6 +52,9 @@ typedef struct hh_xfer {
 } hh_xfer;
 
 static void client_log(const hh_client *cl, int level, const char *fmt, ...)
+	HH_HTTP_FMT(3, 4);
+
+static void client_log(const hh_client *cl, int level, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
