@@ -60,6 +60,9 @@ static void clear_bar(void)
 	}
 }
 
+/* printf-like, so clang checks the callers' formats (-Wformat-nonliteral). */
+static void vline(FILE *f, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
 static void vline(FILE *f, const char *fmt, va_list ap)
 {
 	struct timespec ts;

@@ -118,14 +118,14 @@ static int push_event(node_sim *sim, size_t *n, uint32_t item, hiveha_time t, in
 		sim->messages = m;
 		sim->events_cap = cap;
 	}
-	const struct sim_item *it = &sim->items[item];
+	struct sim_item *it = &sim->items[item]; /* mutable: source_name is char * */
 	snprintf(sim->messages[*n], sizeof(sim->messages[*n]), "%s %s high limit %.1f", it->id,
 	         up ? "above" : "back below", SIM_HIGH_LIMIT);
 	hiveha_event *e = &sim->events[*n];
 	memset(e, 0, sizeof(*e));
 	e->time = e->received_time = t;
 	e->source_id = item + 1;
-	e->source_name = (char *)it->id;
+	e->source_name = it->id;
 	e->type_id = up ? SIM_TYPE_HIGH : SIM_TYPE_CLEARED;
 	e->category = 1;
 	e->state = up ? 1u : 0u;
