@@ -110,11 +110,15 @@ static const char *uncarriable(ev_page *p, const hiveha_event *e)
 static int too_large_alone(ev_page *p, const hiveha_event *e)
 {
 	hh_ev_reply one;
+	/* The reply struct also holds decoded (owned) events, hence its
+	 * non-const member; the encoder only reads, so a shallow copy lends
+	 * it the event without casting const away. */
+	hiveha_event alone = *e;
 	hh_buf b;
 	int big;
 
 	memset(&one, 0, sizeof(one));
-	one.events = (hiveha_event *)e;
+	one.events = &alone;
 	one.count = 1;
 	hh_buf_init(&b, p->r->alloc);
 	big = hh_encode_ev_reply(&b, &one) != 0 || b.len > p->budget;
