@@ -47,7 +47,7 @@
 
 struct hh_guard_conn {
 	hh_guard_conn *prev, *next; /* oldest first */
-	int fd;
+	hh_socket fd;
 	int trusted;
 	int idle;                   /* trusted, between two requests */
 	int killed;                 /* shut down, no longer counted */
@@ -240,7 +240,7 @@ int hh_guard_admit(hh_guard *g)
 	return ok;
 }
 
-hh_guard_conn *hh_guard_opened(hh_guard *g, int fd)
+hh_guard_conn *hh_guard_opened(hh_guard *g, hh_socket fd)
 {
 	hh_guard_conn *c = calloc(1, sizeof(*c));
 

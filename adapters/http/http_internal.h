@@ -24,6 +24,15 @@
 #  define HH_HTTP_FMT(f, a)
 #endif
 
+/* A connection's socket as libmicrohttpd hands it over (MHD_socket):
+ * SOCKET, an unsigned pointer-sized integer, on Windows; a descriptor
+ * elsewhere. */
+#if defined(_WIN32)
+typedef uintptr_t hh_socket;
+#else
+typedef int hh_socket;
+#endif
+
 /* Longest host name or address literal accepted (RFC 1035 names are <= 253). */
 #define HH_HTTP_HOST_MAX 256
 
@@ -78,7 +87,7 @@ int hh_guard_admit(hh_guard *g);
 /* A connection started (its headers deadline is armed) / closed, before
  * its socket is closed. opened() returns NULL (and shuts the socket) when
  * out of memory; every other call accepts that NULL. */
-hh_guard_conn *hh_guard_opened(hh_guard *g, int fd);
+hh_guard_conn *hh_guard_opened(hh_guard *g, hh_socket fd);
 void hh_guard_closed(hh_guard *g, hh_guard_conn *c);
 /* Deadline = now + timeout + bytes / min_rate (a request phase begins);
  * disarm: none, while the handler runs (HH_GUARD_BUSY) or while a trusted
