@@ -213,8 +213,9 @@ static void log_failure(const hiveha_responder *r, const char *kind, int rc, con
 
 	if (!r->on_log)
 		return;
-	snprintf(line, sizeof(line), "responder: %.32s request failed: %s (%s)", kind ? kind : "?",
-	         msg, hiveha_strerror(rc));
+	/* cut to the buffer if longer, on purpose */
+	(void)snprintf(line, sizeof(line), "responder: %.32s request failed: %s (%s)",
+	               kind ? kind : "?", msg, hiveha_strerror(rc));
 	r->on_log(rc == HIVEHA_ESTORE || rc == HIVEHA_ENOMEM ? HIVEHA_LOG_ERROR : HIVEHA_LOG_WARN,
 	          line, r->log_payload);
 }

@@ -136,15 +136,17 @@ static void skip_event(ev_page *p, const hiveha_event *e, const char *why)
 		k->time = e->time;
 		k->source_id = e->source_id;
 		k->type_id = e->type_id;
-		snprintf(p->reasons[p->skipped_count], sizeof(p->reasons[0]), "%s", why);
+		/* Reasons and log lines are cut to their buffers, on purpose. */
+		(void)snprintf(p->reasons[p->skipped_count], sizeof(p->reasons[0]), "%s", why);
 		k->reason = p->reasons[p->skipped_count];
 		p->skipped_count++;
 	}
 	p->skipped_total++;
 	if (p->r->on_log) {
-		snprintf(line, sizeof(line),
-		         "responder: event (time %lld, source %u, type %u) skipped, it cannot be sent: %s",
-		         (long long)e->time, (unsigned)e->source_id, (unsigned)e->type_id, why);
+		(void)snprintf(line, sizeof(line),
+		               "responder: event (time %lld, source %u, type %u) skipped, it cannot be "
+		               "sent: %s",
+		               (long long)e->time, (unsigned)e->source_id, (unsigned)e->type_id, why);
 		p->r->on_log(HIVEHA_LOG_WARN, line, p->r->log_payload);
 	}
 }

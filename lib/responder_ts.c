@@ -78,11 +78,12 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 		 * requester's decoder without a name. */
 		if (s[i].value.type == HIVEHA_TYPE_STRING &&
 		    s[i].value.as.str.len > HH_PEER_MAX_STRING_BYTES) {
-			snprintf(p->why_buf, sizeof(p->why_buf),
-			         "the sample at %lld holds a string of %zu bytes, more than a peer decodes "
-			         "(%zu); it cannot be carried",
-			         (long long)s[i].time, s[i].value.as.str.len,
-			         (size_t)HH_PEER_MAX_STRING_BYTES);
+			/* cut to the buffer if longer, on purpose */
+			(void)snprintf(p->why_buf, sizeof(p->why_buf),
+			               "the sample at %lld holds a string of %zu bytes, more than a peer "
+			               "decodes (%zu); it cannot be carried",
+			               (long long)s[i].time, s[i].value.as.str.len,
+			               (size_t)HH_PEER_MAX_STRING_BYTES);
 			p->fail = HIVEHA_ELIMIT;
 			p->why = p->why_buf;
 			return HH_PAGE_FULL;

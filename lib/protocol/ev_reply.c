@@ -232,7 +232,7 @@ int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_
 		return rc;
 	if ((rc = hh_json_error_reply(root, type, err)))
 		goto done;
-	if (strcmp(type, HH_T_EV_REPLY)) {
+	if (strcmp(type, HH_T_EV_REPLY) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events reply, got \"%s\"", type);
 		goto done;
 	}

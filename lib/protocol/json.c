@@ -445,17 +445,18 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 	return hh_err(err, HIVEHA_EPROTOCOL, "value does not match its type %u", (unsigned)type);
 }
 
-/* Shortest of %.15g..%.17g that reads back to the same double. */
+/* Shortest of %.15g..%.17g that reads back to the same double. A finite
+ * double in %.17g takes at most 24 bytes: never cut. */
 static void fmt_double(char buf[40], double d, int min_digits)
 {
 	int prec;
 
 	for (prec = min_digits; prec < 17; prec++) {
-		snprintf(buf, 40, "%.*g", prec, d);
+		(void)snprintf(buf, 40, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
 			return;
 	}
-	snprintf(buf, 40, "%.17g", d);
+	(void)snprintf(buf, 40, "%.17g", d);
 }
 
 cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
@@ -492,7 +493,7 @@ cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
 			/* Raw text: cJSON would print through %.15g/%.17g itself
 			 * but loses -0.0 and float-ness is ours to keep. */
 			if (v->type == HIVEHA_TYPE_FLOAT)
-				snprintf(buf, sizeof(buf), "%.9g", d);
+				(void)snprintf(buf, sizeof(buf), "%.9g", d); /* at most 16 bytes */
 			else
 				fmt_double(buf, d, 15);
 			it = cJSON_CreateRaw(buf);
@@ -569,7 +570,7 @@ cJSON *hh_json_new_message(const char *type)
 
 	if (!o)
 		return NULL;
-	if ((strcmp(type, HH_T_HELLO) && !cJSON_AddRawToObject(o, "v", "1")) ||
+	if ((strcmp(type, HH_T_HELLO) != 0 && !cJSON_AddRawToObject(o, "v", "1")) ||
 	    !cJSON_AddStringToObject(o, "type", type)) {
 		cJSON_Delete(o);
 		return NULL;

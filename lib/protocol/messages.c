@@ -76,7 +76,7 @@ int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits
 		return rc;
 	if ((rc = hh_json_error_reply(root, type, err)))
 		goto done;
-	if (strcmp(type, HH_T_HELLO)) {
+	if (strcmp(type, HH_T_HELLO) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a hello, got \"%s\"", type);
 		goto done;
 	}
@@ -416,7 +416,7 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 	memset(out, 0, sizeof(*out));
 	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
 		return rc;
-	if (strcmp(type, HH_T_TS_REQUEST)) {
+	if (strcmp(type, HH_T_TS_REQUEST) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a timeseries request, got \"%s\"", type);
 		goto done;
 	}
@@ -496,7 +496,7 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 	memset(out, 0, sizeof(*out));
 	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
 		return rc;
-	if (strcmp(type, HH_T_EV_REQUEST))
+	if (strcmp(type, HH_T_EV_REQUEST) != 0)
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
 	else if (!(rc = get_window(root, &out->window, err)))
 		if (!(rc = hh_json_get_u32(root, "max_events", HH_OPTIONAL, &out->max_events, err)) &&

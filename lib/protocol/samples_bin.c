@@ -23,7 +23,7 @@
 
 #include "protocol/codec.h"
 
-#define VARINT_MAX 10u
+#define VARINT_MAX ((size_t)10)
 
 static uint64_t ord(hiveha_time t)
 {

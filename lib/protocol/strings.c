@@ -59,7 +59,10 @@ cJSON *hh_json_bytes(const char *s, size_t len)
 			v |= (unsigned)(unsigned char)s[i + 1] << 8;
 		*t++ = b64[v >> 18];
 		*t++ = b64[(v >> 12) & 63];
-		*t++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		if (i + 1 < len)
+			*t++ = b64[(v >> 6) & 63];
+		else
+			*t++ = '=';
 		*t++ = '=';
 	}
 	*t = '\0';
@@ -140,7 +143,7 @@ int hh_json_bytes_of(const cJSON *it, const char *what, size_t max_len, int allo
 		return 0;
 	}
 	b = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "b64") : NULL;
-	if (!cJSON_IsString(b) || cJSON_GetArraySize(it) != 1)
+	if (!b || !cJSON_IsString(b) || cJSON_GetArraySize(it) != 1)
 		return hh_err(err, HIVEHA_EPROTOCOL, "%s must be a string or {\"b64\": string}", what);
 	n = strlen(b->valuestring);
 	if (n / 4 * 3 > max_len + 2)

@@ -283,7 +283,9 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 	uint64_t n, total = 0, bytes = 0;
 	size_t i, k = 0;
 	hh_bin_ctx ctx;
-	bin_entry e;
+	/* Zeroed: get_entry fills it on success; clang-analyzer cannot see
+	 * that its hh_err() returns are never 0. */
+	bin_entry e = { 0 };
 	int rc;
 
 	if (hh_get_varint(&p, end, &n))
@@ -392,7 +394,7 @@ int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "binary reply: error inside a binary container");
 		goto done;
 	}
-	if (strcmp(type, HH_T_TS_REPLY)) {
+	if (strcmp(type, HH_T_TS_REPLY) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a timeseries reply, got \"%s\"", type);
 		goto done;
 	}
