@@ -90,7 +90,8 @@ int hh_abi_copy_in(const hh_abi_layout *l, void *dst, const void *src)
 
 	/* The version member is the one thing every version has. */
 	memcpy(&version, src, sizeof(version));
-	if (!(n = hh_abi_size(l, version)))
+	n = hh_abi_size(l, version);
+	if (!n)
 		return HIVEHA_EVERSION;
 	memcpy(dst, src, n);
 	memset((char *)dst + n, 0, l->size - n);

@@ -59,11 +59,14 @@ int hh_cursor_ts_parse(const char *s, size_t item_count, hiveha_time from, hiveh
 	if (strncmp(s, "t1:", 3) != 0)
 		return HIVEHA_EPROTOCOL;
 	s += 3;
-	if (!(s = field(s, f)) || hh_parse_u64(f, &i) || i >= item_count)
+	s = field(s, f);
+	if (!s || hh_parse_u64(f, &i) || i >= item_count)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || hh_parse_i64(f, t) || *t < from || *t >= to)
+	s = field(s, f);
+	if (!s || hh_parse_i64(f, t) || *t < from || *t >= to)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || *s || hh_parse_u64(f, skip))
+	s = field(s, f);
+	if (!s || *s || hh_parse_u64(f, skip))
 		return HIVEHA_EPROTOCOL;
 	/* A field cut by the end of the string must not look complete. */
 	if (s[-1] == ':')
@@ -80,9 +83,11 @@ int hh_cursor_ev_parse(const char *s, hiveha_time from, hiveha_time to, hiveha_t
 	if (strncmp(s, "e1:", 3) != 0)
 		return HIVEHA_EPROTOCOL;
 	s += 3;
-	if (!(s = field(s, f)) || hh_parse_i64(f, t) || *t < from || *t >= to)
+	s = field(s, f);
+	if (!s || hh_parse_i64(f, t) || *t < from || *t >= to)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || *s || hh_parse_u64(f, skip))
+	s = field(s, f);
+	if (!s || *s || hh_parse_u64(f, skip))
 		return HIVEHA_EPROTOCOL;
 	if (s[-1] == ':')
 		return HIVEHA_EPROTOCOL;

@@ -188,7 +188,8 @@ static int on_events(const hiveha_event *ev, size_t n, void *payload)
 
 			if (cap > p->want)
 				cap = p->want;
-			if (!(d = hh_realloc(p->r->alloc, p->e, cap * sizeof(*d)))) {
+			d = hh_realloc(p->r->alloc, p->e, cap * sizeof(*d));
+			if (!d) {
 				p->fail = HIVEHA_ENOMEM;
 				return HH_PAGE_FULL;
 			}
@@ -220,7 +221,8 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	int rc;
 
 	hh_responder_limits(r, &lim);
-	if ((rc = hh_decode_ev_request(&q, body, len, &lim, err)))
+	rc = hh_decode_ev_request(&q, body, len, &lim, err);
+	if (rc)
 		return rc;
 	memset(&rep, 0, sizeof(rep));
 	memset(&p, 0, sizeof(p));
@@ -238,8 +240,9 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		t = w->has_start ? w->start_time : w->from;
 		skip = w->has_start ? w->start_skip : 0;
 	}
-	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, w->from, w->to, &rep.gaps,
-	                           &rep.gap_count, err)))
+	rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, w->from, w->to, &rep.gaps,
+	                      &rep.gap_count, err);
+	if (rc)
 		goto done;
 	if (!rep.gap_count) {
 		p.from = t;
@@ -269,7 +272,8 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		rep.skipped_count = p.skipped_count;
 		rep.skipped_total = p.skipped_total;
 	}
-	if ((rc = hh_encode_ev_reply(out, &rep)))
+	rc = hh_encode_ev_reply(out, &rep);
+	if (rc)
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
 		                         : hh_err(err, HIVEHA_ERROR, "an event cannot be encoded");
 done:
