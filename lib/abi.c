@@ -52,15 +52,15 @@ HH_LAYOUT(hh_abi_clock, hiveha_clock, HIVEHA_CLOCK_VERSION, clock_ends);
 
 static const size_t governor_config_ends[] = {
 	0,
-	HH_END(hiveha_governor_config, allocator),          /* version 1 */
+	HH_END(hiveha_governor_config, allocator), /* version 1 */ /* NOLINT(bugprone-sizeof-expression): the pointer member's own size */
 };
 HH_LAYOUT(hh_abi_governor_config, hiveha_governor_config, HIVEHA_GOVERNOR_CONFIG_VERSION,
           governor_config_ends);
 
 static const size_t responder_config_ends[] = {
 	0,
-	HH_END(hiveha_responder_config, allocator),         /* version 1 */
-	HH_END(hiveha_responder_config, clock),             /* version 2 */
+	HH_END(hiveha_responder_config, allocator), /* version 1 */ /* NOLINT(bugprone-sizeof-expression): the pointer member's own size */
+	HH_END(hiveha_responder_config, clock), /* version 2 */ /* NOLINT(bugprone-sizeof-expression): the pointer member's own size */
 };
 HH_LAYOUT(hh_abi_responder_config, hiveha_responder_config, HIVEHA_RESPONDER_CONFIG_VERSION,
           responder_config_ends);
@@ -90,7 +90,8 @@ int hh_abi_copy_in(const hh_abi_layout *l, void *dst, const void *src)
 
 	/* The version member is the one thing every version has. */
 	memcpy(&version, src, sizeof(version));
-	if (!(n = hh_abi_size(l, version)))
+	n = hh_abi_size(l, version);
+	if (!n)
 		return HIVEHA_EVERSION;
 	memcpy(dst, src, n);
 	memset((char *)dst + n, 0, l->size - n);

@@ -97,11 +97,13 @@ int hiveha_clock_system(hiveha_clock *out)
 	c = hh_calloc(NULL, 1, sizeof(*c));
 	if (!c)
 		return HIVEHA_ENOMEM;
-	if ((rc = hh_mutex_init(&c->lock))) {
+	rc = hh_mutex_init(&c->lock);
+	if (rc) {
 		hh_free(NULL, c);
 		return rc;
 	}
-	if ((rc = hh_cond_init(&c->cond))) {
+	rc = hh_cond_init(&c->cond);
+	if (rc) {
 		hh_mutex_destroy(&c->lock);
 		hh_free(NULL, c);
 		return rc;

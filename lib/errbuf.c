@@ -12,7 +12,8 @@ int hh_err(hh_errbuf *err, int status, const char *fmt, ...)
 
 	if (err) {
 		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		/* A longer message is cut to the buffer, on purpose. */
+		(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 		va_end(ap);
 	}
 	return status;

@@ -54,11 +54,16 @@ int hiveha_responder_new(hiveha_responder **out, const hiveha_responder_config *
 		c.settle_ms = HIVEHA_DEFAULT_SETTLE_MS;
 	if (c.settle_ms < 0)
 		return HIVEHA_EINVAL;
-	if (c.clock && (rc = hiveha_clock_check(c.clock, msg, sizeof(msg))))
+	if (c.clock) {
+		rc = hiveha_clock_check(c.clock, msg, sizeof(msg));
+		if (rc)
+			return rc;
+	}
+	rc = hiveha_store_check(store, 0, msg, sizeof(msg));
+	if (rc)
 		return rc;
-	if ((rc = hiveha_store_check(store, 0, msg, sizeof(msg))))
-		return rc;
-	if (!(r = hh_calloc(a, 1, sizeof(*r))))
+	r = hh_calloc(a, 1, sizeof(*r));
+	if (!r)
 		return HIVEHA_ENOMEM;
 	if (a) {
 		r->alloc_copy = *a;
@@ -153,7 +158,8 @@ static int serve_hello(hiveha_responder *r, const void *body, size_t len, hh_buf
 	int rc;
 
 	hh_responder_limits(r, &lim);
-	if ((rc = hh_decode_hello(&in, body, len, &lim, err)))
+	rc = hh_decode_hello(&in, body, len, &lim, err);
+	if (rc)
 		return rc < 0 && rc != HIVEHA_ENOMEM && rc != HIVEHA_ELIMIT ? HIVEHA_EPROTOCOL : rc;
 	hh_hello_free(&in);
 	memset(&reply, 0, sizeof(reply));
@@ -200,7 +206,8 @@ static int write_all(const hh_buf *b, hiveha_reply_fn write, void *payload)
 
 	while (off < b->len) {
 		n = b->len - off < WRITE_PIECE ? b->len - off : WRITE_PIECE;
-		if ((rc = write(b->data + off, n, payload)))
+		rc = write(b->data + off, n, payload);
+		if (rc)
 			return rc;
 		off += n;
 	}
@@ -213,8 +220,9 @@ static void log_failure(const hiveha_responder *r, const char *kind, int rc, con
 
 	if (!r->on_log)
 		return;
-	snprintf(line, sizeof(line), "responder: %.32s request failed: %s (%s)", kind ? kind : "?",
-	         msg, hiveha_strerror(rc));
+	/* cut to the buffer if longer, on purpose */
+	(void)snprintf(line, sizeof(line), "responder: %.32s request failed: %s (%s)",
+	               kind ? kind : "?", msg, hiveha_strerror(rc));
 	r->on_log(rc == HIVEHA_ESTORE || rc == HIVEHA_ENOMEM ? HIVEHA_LOG_ERROR : HIVEHA_LOG_WARN,
 	          line, r->log_payload);
 }

@@ -12,6 +12,10 @@
 #include "protocol/codec.h"
 #include "responder_internal.h"
 
+/* The longest cursor, "t1:" and three 20-digit fields, fits the buffer
+ * every caller passes (HH_MAX_CURSOR_BYTES): snprintf never cuts one. */
+_Static_assert(HH_MAX_CURSOR_BYTES > sizeof("t1:") + 3 * (size_t)20 + 2, "a cursor fits its buffer");
+
 void hh_cursor_ts_format(char *buf, size_t size, size_t idx, hiveha_time t, uint64_t skip)
 {
 	char a[24], b[24], c[24];
@@ -19,7 +23,7 @@ void hh_cursor_ts_format(char *buf, size_t size, size_t idx, hiveha_time t, uint
 	hh_fmt_u64(a, idx);
 	hh_fmt_i64(b, t);
 	hh_fmt_u64(c, skip);
-	snprintf(buf, size, "t1:%s:%s:%s", a, b, c);
+	(void)snprintf(buf, size, "t1:%s:%s:%s", a, b, c); /* fits: see above */
 }
 
 void hh_cursor_ev_format(char *buf, size_t size, hiveha_time t, uint64_t skip)
@@ -28,7 +32,7 @@ void hh_cursor_ev_format(char *buf, size_t size, hiveha_time t, uint64_t skip)
 
 	hh_fmt_i64(b, t);
 	hh_fmt_u64(c, skip);
-	snprintf(buf, size, "e1:%s:%s", b, c);
+	(void)snprintf(buf, size, "e1:%s:%s", b, c); /* fits: see above */
 }
 
 /* Splits off the next ':'-separated field into buf (at most 23 chars). */
@@ -52,14 +56,17 @@ int hh_cursor_ts_parse(const char *s, size_t item_count, hiveha_time from, hiveh
 	char f[24];
 	uint64_t i;
 
-	if (strncmp(s, "t1:", 3))
+	if (strncmp(s, "t1:", 3) != 0)
 		return HIVEHA_EPROTOCOL;
 	s += 3;
-	if (!(s = field(s, f)) || hh_parse_u64(f, &i) || i >= item_count)
+	s = field(s, f);
+	if (!s || hh_parse_u64(f, &i) || i >= item_count)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || hh_parse_i64(f, t) || *t < from || *t >= to)
+	s = field(s, f);
+	if (!s || hh_parse_i64(f, t) || *t < from || *t >= to)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || *s || hh_parse_u64(f, skip))
+	s = field(s, f);
+	if (!s || *s || hh_parse_u64(f, skip))
 		return HIVEHA_EPROTOCOL;
 	/* A field cut by the end of the string must not look complete. */
 	if (s[-1] == ':')
@@ -73,12 +80,14 @@ int hh_cursor_ev_parse(const char *s, hiveha_time from, hiveha_time to, hiveha_t
 {
 	char f[24];
 
-	if (strncmp(s, "e1:", 3))
+	if (strncmp(s, "e1:", 3) != 0)
 		return HIVEHA_EPROTOCOL;
 	s += 3;
-	if (!(s = field(s, f)) || hh_parse_i64(f, t) || *t < from || *t >= to)
+	s = field(s, f);
+	if (!s || hh_parse_i64(f, t) || *t < from || *t >= to)
 		return HIVEHA_EPROTOCOL;
-	if (!(s = field(s, f)) || *s || hh_parse_u64(f, skip))
+	s = field(s, f);
+	if (!s || *s || hh_parse_u64(f, skip))
 		return HIVEHA_EPROTOCOL;
 	if (s[-1] == ':')
 		return HIVEHA_EPROTOCOL;

@@ -136,15 +136,17 @@ static void skip_event(ev_page *p, const hiveha_event *e, const char *why)
 		k->time = e->time;
 		k->source_id = e->source_id;
 		k->type_id = e->type_id;
-		snprintf(p->reasons[p->skipped_count], sizeof(p->reasons[0]), "%s", why);
+		/* Reasons and log lines are cut to their buffers, on purpose. */
+		(void)snprintf(p->reasons[p->skipped_count], sizeof(p->reasons[0]), "%s", why);
 		k->reason = p->reasons[p->skipped_count];
 		p->skipped_count++;
 	}
 	p->skipped_total++;
 	if (p->r->on_log) {
-		snprintf(line, sizeof(line),
-		         "responder: event (time %lld, source %u, type %u) skipped, it cannot be sent: %s",
-		         (long long)e->time, (unsigned)e->source_id, (unsigned)e->type_id, why);
+		(void)snprintf(line, sizeof(line),
+		               "responder: event (time %lld, source %u, type %u) skipped, it cannot be "
+		               "sent: %s",
+		               (long long)e->time, (unsigned)e->source_id, (unsigned)e->type_id, why);
 		p->r->on_log(HIVEHA_LOG_WARN, line, p->r->log_payload);
 	}
 }
@@ -186,7 +188,8 @@ static int on_events(const hiveha_event *ev, size_t n, void *payload)
 
 			if (cap > p->want)
 				cap = p->want;
-			if (!(d = hh_realloc(p->r->alloc, p->e, cap * sizeof(*d)))) {
+			d = hh_realloc(p->r->alloc, p->e, cap * sizeof(*d));
+			if (!d) {
 				p->fail = HIVEHA_ENOMEM;
 				return HH_PAGE_FULL;
 			}
@@ -218,7 +221,8 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	int rc;
 
 	hh_responder_limits(r, &lim);
-	if ((rc = hh_decode_ev_request(&q, body, len, &lim, err)))
+	rc = hh_decode_ev_request(&q, body, len, &lim, err);
+	if (rc)
 		return rc;
 	memset(&rep, 0, sizeof(rep));
 	memset(&p, 0, sizeof(p));
@@ -236,8 +240,9 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		t = w->has_start ? w->start_time : w->from;
 		skip = w->has_start ? w->start_skip : 0;
 	}
-	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, w->from, w->to, &rep.gaps,
-	                           &rep.gap_count, err)))
+	rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_EVENTS, w->from, w->to, &rep.gaps,
+	                      &rep.gap_count, err);
+	if (rc)
 		goto done;
 	if (!rep.gap_count) {
 		p.from = t;
@@ -267,7 +272,8 @@ int hh_responder_ev(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 		rep.skipped_count = p.skipped_count;
 		rep.skipped_total = p.skipped_total;
 	}
-	if ((rc = hh_encode_ev_reply(out, &rep)))
+	rc = hh_encode_ev_reply(out, &rep);
+	if (rc)
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
 		                         : hh_err(err, HIVEHA_ERROR, "an event cannot be encoded");
 done:

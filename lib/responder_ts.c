@@ -78,11 +78,12 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 		 * requester's decoder without a name. */
 		if (s[i].value.type == HIVEHA_TYPE_STRING &&
 		    s[i].value.as.str.len > HH_PEER_MAX_STRING_BYTES) {
-			snprintf(p->why_buf, sizeof(p->why_buf),
-			         "the sample at %lld holds a string of %zu bytes, more than a peer decodes "
-			         "(%zu); it cannot be carried",
-			         (long long)s[i].time, s[i].value.as.str.len,
-			         (size_t)HH_PEER_MAX_STRING_BYTES);
+			/* cut to the buffer if longer, on purpose */
+			(void)snprintf(p->why_buf, sizeof(p->why_buf),
+			               "the sample at %lld holds a string of %zu bytes, more than a peer "
+			               "decodes (%zu); it cannot be carried",
+			               (long long)s[i].time, s[i].value.as.str.len,
+			               (size_t)HH_PEER_MAX_STRING_BYTES);
 			p->fail = HIVEHA_ELIMIT;
 			p->why = p->why_buf;
 			return HH_PAGE_FULL;
@@ -172,7 +173,8 @@ static int page_add(ts_page *p, char *id, unsigned flags)
 	if (p->item_count == p->item_cap) {
 		size_t cap = p->item_cap ? p->item_cap * 2 : 16;
 
-		if (!(it = hh_realloc(p->r->alloc, p->items, cap * sizeof(*it))))
+		it = hh_realloc(p->r->alloc, p->items, cap * sizeof(*it));
+		if (!it)
 			return HIVEHA_ENOMEM;
 		p->items = it;
 		p->item_cap = cap;
@@ -238,7 +240,8 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 			              p->why ? p->why : "out of memory");
 		if (rc == HIVEHA_ENOTFOUND) {
 			drop_current(p);
-			if ((rc = page_add(p, q->items[i], ITEM_UNKNOWN | ITEM_COMPLETE)))
+			rc = page_add(p, q->items[i], ITEM_UNKNOWN | ITEM_COMPLETE);
+			if (rc)
 				return hh_err(err, rc, "out of memory");
 			continue;
 		}
@@ -265,7 +268,8 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 			/* Equal timestamps: the next page skips those already sent. */
 			hh_cursor_ts_format(cursor, cursor_size, i, last, same + (last == t0 ? sk : 0));
 		}
-		if ((rc = page_add(p, q->items[i], p->more ? ITEM_PARTIAL : ITEM_COMPLETE)))
+		rc = page_add(p, q->items[i], p->more ? ITEM_PARTIAL : ITEM_COMPLETE);
+		if (rc)
 			return hh_err(err, rc, "out of memory");
 		if (cursor[0])
 			return 0;
@@ -286,7 +290,8 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	int rc;
 
 	hh_responder_limits(r, &lim);
-	if ((rc = hh_decode_ts_request(&q, body, len, &lim, err)))
+	rc = hh_decode_ts_request(&q, body, len, &lim, err);
+	if (rc)
 		return rc;
 	memset(&rep, 0, sizeof(rep));
 	memset(&p, 0, sizeof(p));
@@ -297,25 +302,28 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	}
 	/* Checked before the gaps, so a bad cursor is refused whatever the
 	 * coverage (as for events, docs/protocol.md section 7). */
-	if ((rc = start_of(&q, &idx, &t, &skip, err)))
+	rc = start_of(&q, &idx, &t, &skip, err);
+	if (rc)
 		goto done;
-	if ((rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_TREND, q.window.from, q.window.to, &rep.gaps,
-	                           &rep.gap_count, err)))
+	rc = hh_gap_view_list(&r->gaps, HIVEHA_DEPUTY_TREND, q.window.from, q.window.to, &rep.gaps,
+	                      &rep.gap_count, err);
+	if (rc)
 		goto done;
 	if (!rep.gap_count) {
 		p.json = q.encoding == HH_ENC_JSON;
 		p.plain_only = p.json && !(q.caps & HH_CAP_STR_B64);
 		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
 		p.budget = hh_responder_budget(r, q.max_reply_bytes);
-		if ((rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err)))
+		rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err);
+		if (rc)
 			goto done;
 		page_link(&p);
 		rep.items = p.items;
 		rep.item_count = p.item_count;
 		rep.cursor = cursor[0] ? cursor : NULL;
 	}
-	if ((rc = hh_encode_ts_reply_for(out, &rep, q.encoding, (const char *const *)q.items,
-	                                  q.item_count)))
+	rc = hh_encode_ts_reply_for(out, &rep, q.encoding, (const char *const *)q.items, q.item_count);
+	if (rc)
 		rc = rc == HIVEHA_ENOMEM ? hh_err(err, rc, "out of memory")
 		                         : hh_err(err, HIVEHA_ERROR, "a sample cannot be encoded");
 done:

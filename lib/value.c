@@ -229,9 +229,12 @@ int hiveha_event_copy(hiveha_event *dst, const hiveha_event *src)
 	tmp.attribute_count = 0;
 	/* Fill a private copy and publish it only when complete, so a failure
 	 * leaves dst empty rather than half-owned. */
-	if ((rc = dup_opt(&tmp.source_name, src->source_name)) ||
-	    (rc = dup_opt(&tmp.message, src->message)) ||
-	    (rc = dup_opt(&tmp.user_name, src->user_name)))
+	rc = dup_opt(&tmp.source_name, src->source_name);
+	if (!rc)
+		rc = dup_opt(&tmp.message, src->message);
+	if (!rc)
+		rc = dup_opt(&tmp.user_name, src->user_name);
+	if (rc)
 		goto fail;
 	if (src->attribute_count) {
 		tmp.attributes = hh_calloc(NULL, src->attribute_count, sizeof(*tmp.attributes));
@@ -242,8 +245,10 @@ int hiveha_event_copy(hiveha_event *dst, const hiveha_event *src)
 		for (i = 0; i < src->attribute_count; i++) {
 			/* Count first so that clear() releases a partial attribute. */
 			tmp.attribute_count = i + 1;
-			if ((rc = dup_opt(&tmp.attributes[i].name, src->attributes[i].name)) ||
-			    (rc = hiveha_value_copy(&tmp.attributes[i].value, &src->attributes[i].value)))
+			rc = dup_opt(&tmp.attributes[i].name, src->attributes[i].name);
+			if (!rc)
+				rc = hiveha_value_copy(&tmp.attributes[i].value, &src->attributes[i].value);
+			if (rc)
 				goto fail;
 		}
 	}

@@ -54,7 +54,8 @@ int hh_buf_append(hh_buf *b, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
-	if ((rc = hh_buf_reserve(b, len)))
+	rc = hh_buf_reserve(b, len);
+	if (rc)
 		return rc;
 	memcpy(b->data + b->len, data, len);
 	b->len += len;

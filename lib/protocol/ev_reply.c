@@ -35,17 +35,20 @@ static int add_event(cJSON *arr, const hiveha_event *e)
 		return HIVEHA_ENOMEM;
 	if (!e->attribute_count)
 		return 0;
-	if (!(attrs = cJSON_AddArrayToObject(o, "attributes")))
+	attrs = cJSON_AddArrayToObject(o, "attributes");
+	if (!attrs)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < e->attribute_count; i++) {
 		const hiveha_attribute *at = &e->attributes[i];
 
 		if (!at->name || !hh_valid_type(at->value.type))
 			return HIVEHA_EINVAL;
-		if (!(a = cJSON_CreateObject()))
+		a = cJSON_CreateObject();
+		if (!a)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(attrs, a);
-		if (!(v = hh_json_value_encode(&at->value, &rc)))
+		v = hh_json_value_encode(&at->value, &rc);
+		if (!v)
 			return rc;
 		if (add_text(a, "name", at->name) ||
 		    hh_json_add_u32(a, "type", at->value.type)) {
@@ -66,12 +69,14 @@ static int add_skipped(cJSON *o, const hh_ev_reply *m)
 
 	if (!m->skipped_total)
 		return 0;
-	if (!(arr = cJSON_AddArrayToObject(o, "skipped")))
+	arr = cJSON_AddArrayToObject(o, "skipped");
+	if (!arr)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < m->skipped_count; i++) {
 		const hh_skipped *k = &m->skipped[i];
 
-		if (!(s = cJSON_CreateObject()))
+		s = cJSON_CreateObject();
+		if (!s)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(arr, s);
 		hh_utf8_sanitize(text, sizeof(text), k->reason ? k->reason : "");
@@ -96,21 +101,29 @@ static int get_skipped(const cJSON *root, hh_ev_reply *out, hh_errbuf *err)
 	if (n > HH_MAX_SKIPPED_LISTED)
 		return hh_err(err, HIVEHA_ELIMIT, "more than %d skipped events listed",
 		              HH_MAX_SKIPPED_LISTED);
-	if (n && !(out->skipped = calloc(n, sizeof(*out->skipped))))
-		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	if (n) {
+		out->skipped = calloc(n, sizeof(*out->skipped));
+		if (!out->skipped)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
 	cJSON_ArrayForEach(s, arr) {
 		hh_skipped *k = &out->skipped[i];
 
 		out->skipped_count = ++i;
 		if (!cJSON_IsObject(s))
 			return hh_err(err, HIVEHA_EPROTOCOL, "a skipped event must be an object");
-		if ((rc = hh_json_get_time(s, "time", HH_REQUIRED, &k->time, err)) ||
-		    (rc = hh_json_get_u32(s, "source_id", HH_REQUIRED, &k->source_id, err)) ||
-		    (rc = hh_json_get_u32(s, "type_id", HH_REQUIRED, &k->type_id, err)) ||
-		    (rc = hh_json_get_str(s, "reason", HH_OPTIONAL, HH_MAX_ERROR_TEXT, &k->reason, err)))
+		rc = hh_json_get_time(s, "time", HH_REQUIRED, &k->time, err);
+		if (!rc)
+			rc = hh_json_get_u32(s, "source_id", HH_REQUIRED, &k->source_id, err);
+		if (!rc)
+			rc = hh_json_get_u32(s, "type_id", HH_REQUIRED, &k->type_id, err);
+		if (!rc)
+			rc = hh_json_get_str(s, "reason", HH_OPTIONAL, HH_MAX_ERROR_TEXT, &k->reason, err);
+		if (rc)
 			return rc;
 	}
-	if ((rc = hh_json_get_u32(root, "skipped_total", HH_REQUIRED, &out->skipped_total, err)))
+	rc = hh_json_get_u32(root, "skipped_total", HH_REQUIRED, &out->skipped_total, err);
+	if (rc)
 		return rc;
 	if (out->skipped_total < n || !out->skipped_total)
 		return hh_err(err, HIVEHA_EPROTOCOL, "skipped_total below the events listed");
@@ -133,18 +146,23 @@ int hh_encode_ev_reply(hh_buf *out, const hh_ev_reply *m)
 		if (m->events[i].time < m->events[i - 1].time)
 			return HIVEHA_EINVAL;
 	}
-	if (!(o = hh_json_new_message(HH_T_EV_REPLY)))
+	o = hh_json_new_message(HH_T_EV_REPLY);
+	if (!o)
 		return HIVEHA_ENOMEM;
-	if ((rc = hh_json_add_gaps(o, m->gaps, m->gap_count)))
+	rc = hh_json_add_gaps(o, m->gaps, m->gap_count);
+	if (rc)
 		goto fail;
 	rc = HIVEHA_ENOMEM;
-	if (!(arr = cJSON_AddArrayToObject(o, "events")))
+	arr = cJSON_AddArrayToObject(o, "events");
+	if (!arr)
 		goto fail;
 	for (i = 0; i < m->count; i++) {
-		if ((rc = add_event(arr, &m->events[i])))
+		rc = add_event(arr, &m->events[i]);
+		if (rc)
 			goto fail;
 	}
-	if ((rc = add_skipped(o, m)))
+	rc = add_skipped(o, m);
+	if (rc)
 		goto fail;
 	rc = HIVEHA_ENOMEM;
 	if (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))
@@ -176,7 +194,8 @@ static int get_attributes(const cJSON *o, hiveha_event *e, const hh_limits *lim,
 		              lim->max_attributes);
 	if (!n)
 		return 0;
-	if (!(e->attributes = calloc(n, sizeof(*e->attributes))))
+	e->attributes = calloc(n, sizeof(*e->attributes));
+	if (!e->attributes)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	cJSON_ArrayForEach(a, arr) {
 		hiveha_attribute *at = &e->attributes[i];
@@ -184,11 +203,13 @@ static int get_attributes(const cJSON *o, hiveha_event *e, const hh_limits *lim,
 		e->attribute_count = ++i;
 		if (!cJSON_IsObject(a))
 			return hh_err(err, HIVEHA_EPROTOCOL, "an attribute must be an object");
-		if ((rc = hh_json_get_text(a, "name", HH_REQUIRED, lim->max_string_bytes, &at->name,
-		                           err)) ||
-		    (rc = hh_json_type_of(cJSON_GetObjectItemCaseSensitive(a, "type"), &type, err)) ||
-		    (rc = hh_json_value_decode(&at->value, type,
-		                               cJSON_GetObjectItemCaseSensitive(a, "value"), lim, err)))
+		rc = hh_json_get_text(a, "name", HH_REQUIRED, lim->max_string_bytes, &at->name, err);
+		if (!rc)
+			rc = hh_json_type_of(cJSON_GetObjectItemCaseSensitive(a, "type"), &type, err);
+		if (!rc)
+			rc = hh_json_value_decode(&at->value, type,
+			                          cJSON_GetObjectItemCaseSensitive(a, "value"), lim, err);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -201,17 +222,28 @@ static int get_event(const cJSON *o, hiveha_event *e, const hh_limits *lim, hh_e
 
 	if (!cJSON_IsObject(o))
 		return hh_err(err, HIVEHA_EPROTOCOL, "an event must be an object");
-	if ((rc = hh_json_get_time(o, "time", HH_REQUIRED, &e->time, err)) ||
-	    (rc = hh_json_get_time(o, "received", HH_REQUIRED, &e->received_time, err)) ||
-	    (rc = hh_json_get_u32(o, "source_id", HH_REQUIRED, &e->source_id, err)) ||
-	    (rc = hh_json_get_text(o, "source_name", HH_OPTIONAL, ms, &e->source_name, err)) ||
-	    (rc = hh_json_get_u32(o, "type_id", HH_REQUIRED, &e->type_id, err)) ||
-	    (rc = hh_json_get_u32(o, "category", HH_REQUIRED, &e->category, err)) ||
-	    (rc = hh_json_get_u32(o, "state", HH_REQUIRED, &e->state, err)) ||
-	    (rc = hh_json_get_u32(o, "severity", HH_REQUIRED, &e->severity, err)) ||
-	    (rc = hh_json_get_text(o, "message", HH_OPTIONAL, ms, &e->message, err)) ||
-	    (rc = hh_json_get_text(o, "user_name", HH_OPTIONAL, ms, &e->user_name, err)) ||
-	    (rc = get_attributes(o, e, lim, err)))
+	rc = hh_json_get_time(o, "time", HH_REQUIRED, &e->time, err);
+	if (!rc)
+		rc = hh_json_get_time(o, "received", HH_REQUIRED, &e->received_time, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "source_id", HH_REQUIRED, &e->source_id, err);
+	if (!rc)
+		rc = hh_json_get_text(o, "source_name", HH_OPTIONAL, ms, &e->source_name, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "type_id", HH_REQUIRED, &e->type_id, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "category", HH_REQUIRED, &e->category, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "state", HH_REQUIRED, &e->state, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "severity", HH_REQUIRED, &e->severity, err);
+	if (!rc)
+		rc = hh_json_get_text(o, "message", HH_OPTIONAL, ms, &e->message, err);
+	if (!rc)
+		rc = hh_json_get_text(o, "user_name", HH_OPTIONAL, ms, &e->user_name, err);
+	if (!rc)
+		rc = get_attributes(o, e, lim, err);
+	if (rc)
 		return rc;
 	if (e->severity > 1000)
 		return hh_err(err, HIVEHA_EPROTOCOL, "severity %u above 1000", (unsigned)e->severity);
@@ -228,15 +260,18 @@ int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
+	rc = hh_json_parse(&root, &type, data, len, lim, err);
+	if (rc)
 		return rc;
-	if ((rc = hh_json_error_reply(root, type, err)))
+	rc = hh_json_error_reply(root, type, err);
+	if (rc)
 		goto done;
-	if (strcmp(type, HH_T_EV_REPLY)) {
+	if (strcmp(type, HH_T_EV_REPLY) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events reply, got \"%s\"", type);
 		goto done;
 	}
-	if ((rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err)))
+	rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err);
+	if (rc)
 		goto done;
 	arr = cJSON_GetObjectItemCaseSensitive(root, "events");
 	if (!cJSON_IsArray(arr)) {
@@ -252,21 +287,27 @@ int hh_decode_ev_reply(hh_ev_reply *out, const void *data, size_t len, const hh_
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "a reply with gaps must not carry events");
 		goto done;
 	}
-	if (n && !(out->events = calloc(n, sizeof(*out->events)))) {
-		rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
-		goto done;
+	if (n) {
+		out->events = calloc(n, sizeof(*out->events));
+		if (!out->events) {
+			rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
+			goto done;
+		}
 	}
 	cJSON_ArrayForEach(o, arr) {
 		out->count = ++i;
-		if ((rc = get_event(o, &out->events[i - 1], lim, err)))
+		rc = get_event(o, &out->events[i - 1], lim, err);
+		if (rc)
 			goto done;
 		if (i > 1 && out->events[i - 1].time < out->events[i - 2].time) {
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "events not in ascending time");
 			goto done;
 		}
 	}
-	if ((rc = get_skipped(root, out, err)) ||
-	    (rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+	rc = get_skipped(root, out, err);
+	if (!rc)
+		rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err);
+	if (rc)
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");

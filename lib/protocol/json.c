@@ -26,7 +26,8 @@ static int prescan(const unsigned char *p, size_t len, int max_depth, hh_errbuf 
 		unsigned char c = p[i];
 
 		if (c >= 0x80) {
-			if (!(n = hh_utf8_seq(p + i, len - i)))
+			n = hh_utf8_seq(p + i, len - i);
+			if (!n)
 				return hh_err(err, HIVEHA_EPROTOCOL, "invalid UTF-8 at byte %zu", i);
 			i += n;
 			continue;
@@ -76,8 +77,11 @@ static int check_unique_keys(const cJSON *node, hh_errbuf *err)
 	int rc = 0;
 
 	for (c = node->child; c; c = c->next) {
-		if ((cJSON_IsObject(c) || cJSON_IsArray(c)) && (rc = check_unique_keys(c, err)))
-			return rc;
+		if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
+			rc = check_unique_keys(c, err);
+			if (rc)
+				return rc;
+		}
 		n++;
 	}
 	if (!cJSON_IsObject(node) || n < 2)
@@ -125,7 +129,8 @@ int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t l
 	/* cJSON skips a UTF-8 byte order mark; the spec (§2) does not allow one. */
 	if (len >= 3 && !memcmp(data, "\xEF\xBB\xBF", 3))
 		return hh_err(err, HIVEHA_EPROTOCOL, "byte order mark before the JSON message");
-	if ((rc = prescan(data, len, lim->max_depth, err)))
+	rc = prescan(data, len, lim->max_depth, err);
+	if (rc)
 		return rc;
 	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
 	if (!root)
@@ -141,7 +146,8 @@ int hh_json_parse(cJSON **out, const char **type_out, const void *data, size_t l
 		cJSON_Delete(root);
 		return hh_err(err, HIVEHA_EPROTOCOL, "message is not a JSON object");
 	}
-	if ((rc = check_unique_keys(root, err))) {
+	rc = check_unique_keys(root, err);
+	if (rc) {
 		cJSON_Delete(root);
 		return rc;
 	}
@@ -338,7 +344,8 @@ int hh_json_get_str(const cJSON *obj, const char *key, int required, size_t max_
 	n = strlen(it->valuestring);
 	if (n > max_len)
 		return hh_err(err, HIVEHA_ELIMIT, "\"%s\" is longer than %zu bytes", key, max_len);
-	if (!(*out = hh_strndup(NULL, it->valuestring, n)))
+	*out = hh_strndup(NULL, it->valuestring, n);
+	if (!*out)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	return 0;
 }
@@ -430,8 +437,9 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
 			break;
 		/* a plain string, or the lossless form (protocol/strings.c) */
-		if ((rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, HH_STR_BYTES, &s, &n,
-		                           err)))
+		rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, HH_STR_BYTES, &s, &n,
+		                      err);
+		if (rc)
 			return rc;
 		/* value.h's owned strings are C-heap, NUL-terminated: adopt it */
 		out->type = HIVEHA_TYPE_STRING;
@@ -445,17 +453,18 @@ int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 	return hh_err(err, HIVEHA_EPROTOCOL, "value does not match its type %u", (unsigned)type);
 }
 
-/* Shortest of %.15g..%.17g that reads back to the same double. */
+/* Shortest of %.15g..%.17g that reads back to the same double. A finite
+ * double in %.17g takes at most 24 bytes: never cut. */
 static void fmt_double(char buf[40], double d, int min_digits)
 {
 	int prec;
 
 	for (prec = min_digits; prec < 17; prec++) {
-		snprintf(buf, 40, "%.*g", prec, d);
+		(void)snprintf(buf, 40, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
 			return;
 	}
-	snprintf(buf, 40, "%.17g", d);
+	(void)snprintf(buf, 40, "%.17g", d);
 }
 
 cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
@@ -492,7 +501,7 @@ cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
 			/* Raw text: cJSON would print through %.15g/%.17g itself
 			 * but loses -0.0 and float-ness is ours to keep. */
 			if (v->type == HIVEHA_TYPE_FLOAT)
-				snprintf(buf, sizeof(buf), "%.9g", d);
+				(void)snprintf(buf, sizeof(buf), "%.9g", d); /* at most 16 bytes */
 			else
 				fmt_double(buf, d, 15);
 			it = cJSON_CreateRaw(buf);
@@ -536,16 +545,20 @@ int hh_json_gaps_decode(const cJSON *root, const hh_limits *lim, hh_gap **gaps_o
 		return hh_err(err, HIVEHA_ELIMIT, "more than %zu gaps", lim->max_ranges);
 	if (n == 0)
 		return 0;
-	if (!(gaps = calloc(n, sizeof(*gaps))))
+	gaps = calloc(n, sizeof(*gaps));
+	if (!gaps)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	cJSON_ArrayForEach(g, arr) {
 		if (!cJSON_IsObject(g)) {
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "a gap must be an object");
 			goto fail;
 		}
-		if ((rc = hh_json_get_time(g, "from", HH_REQUIRED, &gaps[i].from, err)) ||
-		    (rc = hh_json_get_time(g, "to", HH_REQUIRED, &gaps[i].to, err)) ||
-		    (rc = hh_json_get_bool(g, "filling", HH_OPTIONAL, &gaps[i].filling, err)))
+		rc = hh_json_get_time(g, "from", HH_REQUIRED, &gaps[i].from, err);
+		if (!rc)
+			rc = hh_json_get_time(g, "to", HH_REQUIRED, &gaps[i].to, err);
+		if (!rc)
+			rc = hh_json_get_bool(g, "filling", HH_OPTIONAL, &gaps[i].filling, err);
+		if (rc)
 			goto fail;
 		if (gaps[i].from >= gaps[i].to) {
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "a gap needs from < to");
@@ -569,7 +582,7 @@ cJSON *hh_json_new_message(const char *type)
 
 	if (!o)
 		return NULL;
-	if ((strcmp(type, HH_T_HELLO) && !cJSON_AddRawToObject(o, "v", "1")) ||
+	if ((strcmp(type, HH_T_HELLO) != 0 && !cJSON_AddRawToObject(o, "v", "1")) ||
 	    !cJSON_AddStringToObject(o, "type", type)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -623,7 +636,8 @@ int hh_json_add_gaps(cJSON *obj, const hh_gap *gaps, size_t count)
 	for (i = 0; i < count; i++) {
 		if (gaps[i].from >= gaps[i].to)
 			return HIVEHA_EINVAL;
-		if (!(g = cJSON_CreateObject()))
+		g = cJSON_CreateObject();
+		if (!g)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(arr, g);
 		if (hh_json_add_time(g, "from", gaps[i].from) || hh_json_add_time(g, "to", gaps[i].to) ||

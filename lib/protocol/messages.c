@@ -19,7 +19,8 @@ static int add_limits(cJSON *o, const hh_wire_limits *l)
 
 	if (!l->request_bytes && !l->items && !l->reply_bytes && !l->strings)
 		return 0;
-	if (!(lo = cJSON_AddObjectToObject(o, "limits")))
+	lo = cJSON_AddObjectToObject(o, "limits");
+	if (!lo)
 		return HIVEHA_ENOMEM;
 	if ((l->request_bytes && hh_json_add_u32(lo, "request_bytes", l->request_bytes)) ||
 	    (l->items && hh_json_add_u32(lo, "items", l->items)) ||
@@ -38,10 +39,14 @@ static int get_limits(const cJSON *root, hh_wire_limits *l, hh_errbuf *err)
 		return 0;
 	if (!cJSON_IsObject(lo))
 		return hh_err(err, HIVEHA_EPROTOCOL, "hello: \"limits\" must be an object");
-	if ((rc = hh_json_get_u32(lo, "request_bytes", HH_OPTIONAL, &l->request_bytes, err)) ||
-	    (rc = hh_json_get_u32(lo, "items", HH_OPTIONAL, &l->items, err)) ||
-	    (rc = hh_json_get_u32(lo, "reply_bytes", HH_OPTIONAL, &l->reply_bytes, err)) ||
-	    (rc = hh_json_get_u32(lo, "strings", HH_OPTIONAL, &l->strings, err)))
+	rc = hh_json_get_u32(lo, "request_bytes", HH_OPTIONAL, &l->request_bytes, err);
+	if (!rc)
+		rc = hh_json_get_u32(lo, "items", HH_OPTIONAL, &l->items, err);
+	if (!rc)
+		rc = hh_json_get_u32(lo, "reply_bytes", HH_OPTIONAL, &l->reply_bytes, err);
+	if (!rc)
+		rc = hh_json_get_u32(lo, "strings", HH_OPTIONAL, &l->strings, err);
+	if (rc)
 		return rc;
 	return 0;
 }
@@ -52,7 +57,8 @@ int hh_encode_hello(hh_buf *out, const hh_hello *m)
 
 	if (!out || !m || m->protocol == 0)
 		return HIVEHA_EINVAL;
-	if (!(o = hh_json_new_message(HH_T_HELLO)))
+	o = hh_json_new_message(HH_T_HELLO);
+	if (!o)
 		return HIVEHA_ENOMEM;
 	if (hh_json_add_u32(o, "protocol", m->protocol) ||
 	    hh_json_add_str(o, "instance_id", m->instance_id ? m->instance_id : "") ||
@@ -72,20 +78,27 @@ int hh_decode_hello(hh_hello *out, const void *data, size_t len, const hh_limits
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
+	rc = hh_json_parse(&root, &type, data, len, lim, err);
+	if (rc)
 		return rc;
-	if ((rc = hh_json_error_reply(root, type, err)))
+	rc = hh_json_error_reply(root, type, err);
+	if (rc)
 		goto done;
-	if (strcmp(type, HH_T_HELLO)) {
+	if (strcmp(type, HH_T_HELLO) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a hello, got \"%s\"", type);
 		goto done;
 	}
-	if ((rc = hh_json_get_u32(root, "protocol", HH_REQUIRED, &out->protocol, err)) ||
-	    (rc = hh_json_get_str(root, "instance_id", HH_REQUIRED, lim->max_string_bytes,
-	                          &out->instance_id, err)) ||
-	    (rc = hh_json_get_time(root, "clock", HH_REQUIRED, &out->clock, err)) ||
-	    (rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err)) ||
-	    (rc = get_limits(root, &out->limits, err)))
+	rc = hh_json_get_u32(root, "protocol", HH_REQUIRED, &out->protocol, err);
+	if (!rc)
+		rc = hh_json_get_str(root, "instance_id", HH_REQUIRED, lim->max_string_bytes,
+		                     &out->instance_id, err);
+	if (!rc)
+		rc = hh_json_get_time(root, "clock", HH_REQUIRED, &out->clock, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err);
+	if (!rc)
+		rc = get_limits(root, &out->limits, err);
+	if (rc)
 		goto done;
 	if (out->protocol == 0)
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "hello: protocol version 0");
@@ -127,8 +140,9 @@ static int add_window(cJSON *o, const hh_window *w)
 	if (hh_json_add_time(o, "from", w->from) || hh_json_add_time(o, "to", w->to))
 		return HIVEHA_ENOMEM;
 	if (w->has_start) {
-		if (!(s = cJSON_AddObjectToObject(o, "start")) ||
-		    hh_json_add_time(s, "time", w->start_time) || hh_json_add_u64(s, "skip", w->start_skip))
+		s = cJSON_AddObjectToObject(o, "start");
+		if (!s || hh_json_add_time(s, "time", w->start_time) ||
+		    hh_json_add_u64(s, "skip", w->start_skip))
 			return HIVEHA_ENOMEM;
 	}
 	return hh_json_add_str(o, "cursor", w->cursor);
@@ -141,18 +155,23 @@ static int get_window(const cJSON *root, hh_window *w, hh_errbuf *err)
 	const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "start");
 	int rc;
 
-	if ((rc = hh_json_get_time(root, "from", HH_REQUIRED, &w->from, err)) ||
-	    (rc = hh_json_get_time(root, "to", HH_REQUIRED, &w->to, err)))
+	rc = hh_json_get_time(root, "from", HH_REQUIRED, &w->from, err);
+	if (!rc)
+		rc = hh_json_get_time(root, "to", HH_REQUIRED, &w->to, err);
+	if (rc)
 		return rc;
 	if (s && !cJSON_IsNull(s)) {
 		if (!cJSON_IsObject(s))
 			return hh_err(err, HIVEHA_EPROTOCOL, "\"start\" must be an object");
 		w->has_start = 1;
-		if ((rc = hh_json_get_time(s, "time", HH_REQUIRED, &w->start_time, err)) ||
-		    (rc = hh_json_get_u64(s, "skip", HH_OPTIONAL, &w->start_skip, err)))
+		rc = hh_json_get_time(s, "time", HH_REQUIRED, &w->start_time, err);
+		if (!rc)
+			rc = hh_json_get_u64(s, "skip", HH_OPTIONAL, &w->start_skip, err);
+		if (rc)
 			return rc;
 	}
-	if ((rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &w->cursor, err)))
+	rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &w->cursor, err);
+	if (rc)
 		return rc == HIVEHA_ELIMIT ? hh_err(err, HIVEHA_EPROTOCOL, "cursor too long") : rc;
 	return check_window(w, err);
 }
@@ -194,11 +213,13 @@ static int check_items(char *const *items, size_t n, size_t max_items, size_t ma
 			return hh_err(err, HIVEHA_ELIMIT, "item %zu: id longer than %zu bytes", i, max_len);
 	}
 	/* Deputies send their ids sorted: then no copy and sort is needed. */
-	if ((rc = ascending(items, n)) && asc)
+	rc = ascending(items, n);
+	if (rc && asc)
 		*asc = 1;
 	if (rc)
 		return 0;
-	if (!(sorted = malloc(n * sizeof(*sorted))))
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	memcpy(sorted, items, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), cmp_str_ptr);
@@ -245,14 +266,19 @@ static int add_items_fc(cJSON *o, char *const *items, size_t n)
 	int rc = HIVEHA_ENOMEM;
 
 	hh_buf_init(&pre, NULL);
-	if (!(fc = cJSON_AddObjectToObject(o, "items_fc")) || !(suf = cJSON_CreateArray()) ||
-	    hh_buf_reserve(&pre, 4 * n + 2) || hh_buf_append(&pre, "[", 1))
+	fc = cJSON_AddObjectToObject(o, "items_fc");
+	if (!fc)
+		goto done;
+	suf = cJSON_CreateArray();
+	if (!suf || hh_buf_reserve(&pre, 4 * n + 2) || hh_buf_append(&pre, "[", 1))
 		goto done;
 	for (i = 0; i < n; i++) {
 		l = i ? shared_prefix(items[i - 1], items[i]) : 0;
 		hh_fmt_u64(num, l);
-		if ((i && hh_buf_append(&pre, ",", 1)) || hh_buf_append(&pre, num, strlen(num)) ||
-		    !(it = cJSON_CreateString(items[i] + l)))
+		if ((i && hh_buf_append(&pre, ",", 1)) || hh_buf_append(&pre, num, strlen(num)))
+			goto done;
+		it = cJSON_CreateString(items[i] + l);
+		if (!it)
 			goto done;
 		cJSON_AddItemToArray(suf, it);
 	}
@@ -273,10 +299,12 @@ static int add_items(cJSON *o, char *const *items, size_t n)
 	cJSON *arr, *s;
 	size_t i;
 
-	if (!(arr = cJSON_AddArrayToObject(o, "items")))
+	arr = cJSON_AddArrayToObject(o, "items");
+	if (!arr)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!(s = cJSON_CreateString(items[i])))
+		s = cJSON_CreateString(items[i]);
+		if (!s)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(arr, s);
 	}
@@ -298,7 +326,8 @@ int hh_encode_ts_request_caps(hh_buf *out, const hh_ts_request *m, uint32_t peer
 	    check_items(m->items, m->item_count, SIZE_MAX, SIZE_MAX, NULL, &fc))
 		return HIVEHA_EINVAL;
 	fc = fc && (peer_caps & HH_CAP_ITEMS_FC);
-	if (!(o = hh_json_new_message(HH_T_TS_REQUEST)))
+	o = hh_json_new_message(HH_T_TS_REQUEST);
+	if (!o)
 		return HIVEHA_ENOMEM;
 	if (add_window(o, &m->window) ||
 	    (fc ? add_items_fc(o, m->items, m->item_count) : add_items(o, m->items, m->item_count)) ||
@@ -322,12 +351,16 @@ static int get_items(hh_ts_request *out, const cJSON *arr, const hh_limits *lim,
 	n = (size_t)cJSON_GetArraySize(arr);
 	if (n > lim->max_items)
 		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one request", lim->max_items);
-	if (n && !(out->items = calloc(n, sizeof(*out->items))))
-		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	if (n) {
+		out->items = calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
 	cJSON_ArrayForEach(it, arr) {
 		if (!cJSON_IsString(it))
 			return hh_err(err, HIVEHA_EPROTOCOL, "\"items\" must be an array of strings");
-		if (!(out->items[i] = hh_strdup(NULL, it->valuestring)))
+		out->items[i] = hh_strdup(NULL, it->valuestring);
+		if (!out->items[i])
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 		out->item_count = ++i;
 	}
@@ -364,7 +397,8 @@ static int get_items_fc(hh_ts_request *out, const cJSON *fc, const hh_limits *li
 		return hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs at least one item");
 	if (n > lim->max_items)
 		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one request", lim->max_items);
-	if (!(out->items = calloc(n, sizeof(*out->items))))
+	out->items = calloc(n, sizeof(*out->items));
+	if (!out->items)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	for (p_it = pre->child, s_it = suf->child; p_it && s_it; p_it = p_it->next, s_it = s_it->next) {
 		if (!cJSON_IsString(s_it))
@@ -392,7 +426,8 @@ static int get_items_fc(hh_ts_request *out, const cJSON *fc, const hh_limits *li
 		if (i && strcmp(s_it->valuestring, prev + p) <= 0)
 			return hh_err(err, HIVEHA_EPROTOCOL,
 			              "item %zu: items_fc ids must be strictly ascending (byte order)", i);
-		if (!(id = malloc(len + 1)))
+		id = malloc(len + 1);
+		if (!id)
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 		memcpy(id, prev, p);
 		memcpy(id + p, s_it->valuestring, slen + 1);
@@ -414,9 +449,10 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
+	rc = hh_json_parse(&root, &type, data, len, lim, err);
+	if (rc)
 		return rc;
-	if (strcmp(type, HH_T_TS_REQUEST)) {
+	if (strcmp(type, HH_T_TS_REQUEST) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a timeseries request, got \"%s\"", type);
 		goto done;
 	}
@@ -431,11 +467,17 @@ int hh_decode_ts_request(hh_ts_request *out, const void *data, size_t len, const
 		rc = get_items(out, arr, lim, err);
 	else
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "a timeseries request needs \"items\" or \"items_fc\"");
-	if (rc || (rc = get_window(root, &out->window, err)) ||
-	    (rc = hh_json_get_u32(root, "max_samples", HH_OPTIONAL, &out->max_samples, err)) ||
-	    (rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes, err)) ||
-	    (rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err)) ||
-	    (rc = hh_json_get_str(root, "encoding", HH_OPTIONAL, 16, &enc, err)))
+	if (!rc)
+		rc = get_window(root, &out->window, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "max_samples", HH_OPTIONAL, &out->max_samples, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err);
+	if (!rc)
+		rc = hh_json_get_str(root, "encoding", HH_OPTIONAL, 16, &enc, err);
+	if (rc)
 		goto done;
 	if (!enc || !strcmp(enc, "json")) {
 		out->encoding = HH_ENC_JSON;
@@ -475,7 +517,8 @@ int hh_encode_ev_request(hh_buf *out, const hh_ev_request *m)
 
 	if (!out || !m || check_window(&m->window, NULL))
 		return HIVEHA_EINVAL;
-	if (!(o = hh_json_new_message(HH_T_EV_REQUEST)))
+	o = hh_json_new_message(HH_T_EV_REQUEST);
+	if (!o)
 		return HIVEHA_ENOMEM;
 	if (add_window(o, &m->window) || hh_json_add_u32(o, "max_events", m->max_events) ||
 	    (m->max_reply_bytes && hh_json_add_u32(o, "max_reply_bytes", m->max_reply_bytes)) ||
@@ -494,15 +537,19 @@ int hh_decode_ev_request(hh_ev_request *out, const void *data, size_t len, const
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = hh_json_parse(&root, &type, data, len, lim, err)))
+	rc = hh_json_parse(&root, &type, data, len, lim, err);
+	if (rc)
 		return rc;
-	if (strcmp(type, HH_T_EV_REQUEST))
+	if (strcmp(type, HH_T_EV_REQUEST) != 0)
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected an events request, got \"%s\"", type);
-	else if (!(rc = get_window(root, &out->window, err)))
-		if (!(rc = hh_json_get_u32(root, "max_events", HH_OPTIONAL, &out->max_events, err)) &&
-		    !(rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes,
-		                           err)))
-			rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err);
+	else
+		rc = get_window(root, &out->window, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "max_events", HH_OPTIONAL, &out->max_events, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "max_reply_bytes", HH_OPTIONAL, &out->max_reply_bytes, err);
+	if (!rc)
+		rc = hh_json_get_u32(root, "caps", HH_OPTIONAL, &out->caps, err);
 	cJSON_Delete(root);
 	if (rc)
 		hh_ev_request_free(out);
@@ -529,7 +576,8 @@ int hh_encode_error(hh_buf *out, int code, const char *message)
 	/* The text often quotes peer input (an item id, cut to a length); keep
 	 * the reply itself valid whatever it quotes. */
 	hh_utf8_sanitize(text, sizeof(text), message ? message : "");
-	if (!(o = hh_json_new_message(HH_T_ERROR)))
+	o = hh_json_new_message(HH_T_ERROR);
+	if (!o)
 		return HIVEHA_ENOMEM;
 	hh_fmt_i64(buf, code);
 	if (!cJSON_AddRawToObject(o, "code", buf) || !cJSON_AddStringToObject(o, "message", text)) {

@@ -23,7 +23,7 @@
 
 #include "protocol/codec.h"
 
-#define VARINT_MAX 10u
+#define VARINT_MAX ((size_t)10)
 
 static uint64_t ord(hiveha_time t)
 {
@@ -165,7 +165,8 @@ int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n, hh_bin_
 		/* time + a type run + a quality run + the value, each bounded. */
 		worst += 5 * VARINT_MAX + value_max(&s[i].value);
 	}
-	if ((rc = hh_buf_reserve(out, worst)))
+	rc = hh_buf_reserve(out, worst);
+	if (rc)
 		return rc;
 	p = out->data + out->len;
 	p = hh_put_varint(p, zigzag((uint64_t)s[0].time - (uint64_t)ctx->t0));
@@ -351,19 +352,26 @@ int hh_samples_bin_decode(hiveha_sample *s, size_t n, unsigned flags, const unsi
 		if (i == 1)
 			ctx->d1 = d;
 	}
-	if (flags & HH_BIN_SAME_TYPE)
+	if (flags & HH_BIN_SAME_TYPE) {
 		set_all(s, n, HH_COL_TYPE, ctx->type);
-	else if ((rc = get_runs(&r, s, n, HH_COL_TYPE, err)))
-		return rc;
-	if (flags & HH_BIN_SAME_QUALITY)
+	} else {
+		rc = get_runs(&r, s, n, HH_COL_TYPE, err);
+		if (rc)
+			return rc;
+	}
+	if (flags & HH_BIN_SAME_QUALITY) {
 		set_all(s, n, HH_COL_QUALITY, ctx->quality);
-	else if ((rc = get_runs(&r, s, n, HH_COL_QUALITY, err)))
-		return rc;
+	} else {
+		rc = get_runs(&r, s, n, HH_COL_QUALITY, err);
+		if (rc)
+			return rc;
+	}
 	ctx->t0 = s[0].time;
 	ctx->type = s[n - 1].value.type;
 	ctx->quality = s[n - 1].quality;
 	for (i = 0; i < n; i++) {
-		if ((rc = get_value(&r, &s[i].value, lim, err))) {
+		rc = get_value(&r, &s[i].value, lim, err);
+		if (rc) {
 			/* The types were set for every sample; only strings own memory,
 			 * and only those before i were filled. */
 			size_t k;

@@ -37,11 +37,13 @@ static cJSON *uniform_or_array(const hiveha_sample *s, size_t n, hh_column col)
 		hh_fmt_u64(buf, first);
 		return cJSON_CreateRaw(buf);
 	}
-	if (!(arr = cJSON_CreateArray()))
+	arr = cJSON_CreateArray();
+	if (!arr)
 		return NULL;
 	for (i = 0; i < n; i++) {
 		hh_fmt_u64(buf, hh_column_of(&s[i], col));
-		if (!(it = cJSON_CreateRaw(buf))) {
+		it = cJSON_CreateRaw(buf);
+		if (!it) {
 			cJSON_Delete(arr);
 			return NULL;
 		}
@@ -67,7 +69,8 @@ int hh_samples_json_encode(cJSON *obj, const hh_ts_item *item)
 		if (i && s[i].time < s[i - 1].time)
 			return HIVEHA_EINVAL;
 	}
-	if (!(t = cJSON_AddArrayToObject(obj, "t")))
+	t = cJSON_AddArrayToObject(obj, "t");
+	if (!t)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < n; i++) {
 		if (i == 0) {
@@ -82,17 +85,21 @@ int hh_samples_json_encode(cJSON *obj, const hh_ts_item *item)
 			return HIVEHA_ENOMEM;
 		cJSON_AddItemToArray(t, it);
 	}
-	if (!(it = uniform_or_array(s, n, HH_COL_TYPE)))
+	it = uniform_or_array(s, n, HH_COL_TYPE);
+	if (!it)
 		return HIVEHA_ENOMEM;
 	cJSON_AddItemToObject(obj, "vt", it);
-	if (!(v = cJSON_AddArrayToObject(obj, "v")))
+	v = cJSON_AddArrayToObject(obj, "v");
+	if (!v)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < n; i++) {
-		if (!(it = hh_json_value_encode(&s[i].value, &rc)))
+		it = hh_json_value_encode(&s[i].value, &rc);
+		if (!it)
 			return rc;
 		cJSON_AddItemToArray(v, it);
 	}
-	if (!(it = uniform_or_array(s, n, HH_COL_QUALITY)))
+	it = uniform_or_array(s, n, HH_COL_QUALITY);
+	if (!it)
 		return HIVEHA_ENOMEM;
 	cJSON_AddItemToObject(obj, "q", it);
 	return 0;
@@ -134,12 +141,15 @@ int hh_samples_json_decode(const cJSON *obj, hh_ts_item *item, size_t count, con
 	if (!cJSON_IsArray(t) || (size_t)cJSON_GetArraySize(t) != count ||
 	    !cJSON_IsArray(v) || (size_t)cJSON_GetArraySize(v) != count)
 		return hh_err(err, HIVEHA_EPROTOCOL, "\"t\" and \"v\" must be arrays of %zu", count);
-	if ((rc = column(obj, "vt", count, &vt, &vt_all, err)) ||
-	    (rc = column(obj, "q", count, &q, &q_all, err)))
+	rc = column(obj, "vt", count, &vt, &vt_all, err);
+	if (!rc)
+		rc = column(obj, "q", count, &q, &q_all, err);
+	if (rc)
 		return rc;
 	if (!vt && !hh_valid_type(vt_all))
 		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type");
-	if (!(s = calloc(count, sizeof(*s))))
+	s = calloc(count, sizeof(*s));
+	if (!s)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	ti = t->child;
 	vi = v->child;
@@ -171,7 +181,8 @@ int hh_samples_json_decode(const cJSON *obj, hh_ts_item *item, size_t count, con
 		}
 		s[i].time = (hiveha_time)(cur ^ (UINT64_C(1) << 63));
 		if (vt) {
-			if ((rc = hh_json_type_of(vt, &type, err)))
+			rc = hh_json_type_of(vt, &type, err);
+			if (rc)
 				goto fail;
 			vt = vt->next;
 		} else {
@@ -187,7 +198,8 @@ int hh_samples_json_decode(const cJSON *obj, hh_ts_item *item, size_t count, con
 			qual = q_all;
 		}
 		s[i].quality = qual;
-		if ((rc = hh_json_value_decode(&s[i].value, type, vi, lim, err)))
+		rc = hh_json_value_decode(&s[i].value, type, vi, lim, err);
+		if (rc)
 			goto fail;
 		ti = ti->next;
 		vi = vi->next;

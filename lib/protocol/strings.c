@@ -26,7 +26,8 @@ int hh_str_needs_b64(const char *s, size_t len)
 	while (i < len) {
 		if (p[i] == 0)
 			return 1;
-		if (!(n = hh_utf8_seq(p + i, len - i)))
+		n = hh_utf8_seq(p + i, len - i);
+		if (!n)
 			return 1;
 		i += n;
 	}
@@ -43,7 +44,10 @@ cJSON *hh_json_bytes(const char *s, size_t len)
 		return len ? NULL : cJSON_CreateString("");
 	if (!hh_str_needs_b64(s, len))
 		return cJSON_CreateString(s);
-	if (len > (SIZE_MAX - 1) / 4 * 3 - 3 || !(text = malloc((len + 2) / 3 * 4 + 1)))
+	if (len > (SIZE_MAX - 1) / 4 * 3 - 3)
+		return NULL;
+	text = malloc((len + 2) / 3 * 4 + 1);
+	if (!text)
 		return NULL;
 	for (i = 0, t = text; i + 2 < len; i += 3) {
 		unsigned v = (unsigned)(unsigned char)s[i] << 16 | (unsigned)(unsigned char)s[i + 1] << 8 |
@@ -59,7 +63,10 @@ cJSON *hh_json_bytes(const char *s, size_t len)
 			v |= (unsigned)(unsigned char)s[i + 1] << 8;
 		*t++ = b64[v >> 18];
 		*t++ = b64[(v >> 12) & 63];
-		*t++ = i + 1 < len ? b64[(v >> 6) & 63] : '=';
+		if (i + 1 < len)
+			*t++ = b64[(v >> 6) & 63];
+		else
+			*t++ = '=';
 		*t++ = '=';
 	}
 	*t = '\0';
@@ -133,19 +140,21 @@ int hh_json_bytes_of(const cJSON *it, const char *what, size_t max_len, int allo
 		n = strlen(it->valuestring);
 		if (n > max_len)
 			return hh_err(err, HIVEHA_ELIMIT, "%s is longer than %zu bytes", what, max_len);
-		if (!(*out = malloc(n + 1)))
+		*out = malloc(n + 1);
+		if (!*out)
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 		memcpy(*out, it->valuestring, n + 1);
 		*len_out = n;
 		return 0;
 	}
 	b = cJSON_IsObject(it) ? cJSON_GetObjectItemCaseSensitive(it, "b64") : NULL;
-	if (!cJSON_IsString(b) || cJSON_GetArraySize(it) != 1)
+	if (!b || !cJSON_IsString(b) || cJSON_GetArraySize(it) != 1)
 		return hh_err(err, HIVEHA_EPROTOCOL, "%s must be a string or {\"b64\": string}", what);
 	n = strlen(b->valuestring);
 	if (n / 4 * 3 > max_len + 2)
 		return hh_err(err, HIVEHA_ELIMIT, "%s is longer than %zu bytes", what, max_len);
-	if (!(buf = malloc(n / 4 * 3 + 1)))
+	buf = malloc(n / 4 * 3 + 1);
+	if (!buf)
 		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	if (b64_decode(b->valuestring, n, buf, &len)) {
 		free(buf);

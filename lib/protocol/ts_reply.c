@@ -46,14 +46,22 @@ static cJSON *reply_object(const hh_ts_reply *m, uint32_t encoding, cJSON **item
 
 	if (!o)
 		return NULL;
-	if ((encoding == HH_ENC_BIN && !cJSON_AddStringToObject(o, "encoding", "bin")) ||
-	    hh_json_add_gaps(o, m->gaps, m->gap_count) ||
-	    (items_out && !(*items_out = cJSON_AddArrayToObject(o, "items"))) ||
-	    (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor) : !cJSON_AddNullToObject(o, "cursor"))) {
-		cJSON_Delete(o);
-		return NULL;
+	if (encoding == HH_ENC_BIN && !cJSON_AddStringToObject(o, "encoding", "bin"))
+		goto fail;
+	if (hh_json_add_gaps(o, m->gaps, m->gap_count))
+		goto fail;
+	if (items_out) {
+		*items_out = cJSON_AddArrayToObject(o, "items");
+		if (!*items_out)
+			goto fail;
 	}
+	if (m->cursor ? !cJSON_AddStringToObject(o, "cursor", m->cursor)
+	              : !cJSON_AddNullToObject(o, "cursor"))
+		goto fail;
 	return o;
+fail:
+	cJSON_Delete(o);
+	return NULL;
 }
 
 static cJSON *item_object(cJSON *items, const hh_ts_item *it)
@@ -76,14 +84,17 @@ static int encode_json(hh_buf *out, const hh_ts_reply *m)
 	size_t i;
 	int rc;
 
-	if (!(root = reply_object(m, HH_ENC_JSON, &items)))
+	root = reply_object(m, HH_ENC_JSON, &items);
+	if (!root)
 		return HIVEHA_ENOMEM;
 	for (i = 0; i < m->item_count; i++) {
-		if (!(o = item_object(items, &m->items[i]))) {
+		o = item_object(items, &m->items[i]);
+		if (!o) {
 			cJSON_Delete(root);
 			return HIVEHA_ENOMEM;
 		}
-		if ((rc = hh_samples_json_encode(o, &m->items[i]))) {
+		rc = hh_samples_json_encode(o, &m->items[i]);
+		if (rc) {
 			cJSON_Delete(root);
 			return rc;
 		}
@@ -119,7 +130,8 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *item
 	hh_buf_init(&table, out->alloc);
 	hh_buf_init(&head, out->alloc);
 	/* The item count and at most 31 bytes per entry (4 varints + flags). */
-	if ((rc = hh_buf_reserve(&table, 10 + 31 * m->item_count)))
+	rc = hh_buf_reserve(&table, 10 + 31 * m->item_count);
+	if (rc)
 		goto fail;
 	p = hh_put_varint(table.data, m->item_count);
 	for (i = 0; i < m->item_count; i++) {
@@ -131,7 +143,8 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *item
 			rc = HIVEHA_EINVAL;
 			goto fail;
 		}
-		if ((rc = hh_samples_bin_encode(&blocks, it->samples, it->count, &ctx, &flags)))
+		rc = hh_samples_bin_encode(&blocks, it->samples, it->count, &ctx, &flags);
+		if (rc)
 			goto fail;
 		flags |= (it->unknown ? HH_BIN_UNKNOWN : 0) | (it->complete ? HH_BIN_COMPLETE : 0);
 		p = hh_put_varint(p, k - next);
@@ -142,9 +155,11 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *item
 	}
 	table.len = (size_t)(p - table.data);
 	rc = HIVEHA_ENOMEM;
-	if (!(root = reply_object(m, HH_ENC_BIN, NULL)))
+	root = reply_object(m, HH_ENC_BIN, NULL);
+	if (!root)
 		goto fail;
-	if ((rc = hh_json_emit(&head, root)))
+	rc = hh_json_emit(&head, root);
+	if (rc)
 		goto fail;
 	if (head.len > UINT32_MAX) {
 		rc = HIVEHA_ELIMIT;
@@ -154,7 +169,8 @@ static int encode_bin(hh_buf *out, const hh_ts_reply *m, const char *const *item
 	len4[1] = (unsigned char)(head.len >> 8);
 	len4[2] = (unsigned char)(head.len >> 16);
 	len4[3] = (unsigned char)(head.len >> 24);
-	if ((rc = hh_buf_reserve(out, HH_BIN_MAGIC_LEN + 4 + head.len + table.len + blocks.len)))
+	rc = hh_buf_reserve(out, HH_BIN_MAGIC_LEN + 4 + head.len + table.len + blocks.len);
+	if (rc)
 		goto fail;
 	hh_buf_append(out, HH_BIN_MAGIC, HH_BIN_MAGIC_LEN);
 	hh_buf_append(out, len4, 4);
@@ -204,10 +220,14 @@ static int item_head(const cJSON *o, hh_ts_item *it, size_t *count_out, size_t *
 
 	if (!cJSON_IsObject(o))
 		return hh_err(err, HIVEHA_EPROTOCOL, "an item must be an object");
-	if ((rc = hh_json_get_str(o, "id", HH_REQUIRED, lim->max_string_bytes, &it->id, err)) ||
-	    (rc = hh_json_get_bool(o, "unknown", HH_OPTIONAL, &it->unknown, err)) ||
-	    (rc = hh_json_get_bool(o, "complete", HH_OPTIONAL, &it->complete, err)) ||
-	    (rc = hh_json_get_u32(o, "count", HH_REQUIRED, &count, err)))
+	rc = hh_json_get_str(o, "id", HH_REQUIRED, lim->max_string_bytes, &it->id, err);
+	if (!rc)
+		rc = hh_json_get_bool(o, "unknown", HH_OPTIONAL, &it->unknown, err);
+	if (!rc)
+		rc = hh_json_get_bool(o, "complete", HH_OPTIONAL, &it->complete, err);
+	if (!rc)
+		rc = hh_json_get_u32(o, "count", HH_REQUIRED, &count, err);
+	if (rc)
 		return rc;
 	if (!it->id[0])
 		return hh_err(err, HIVEHA_EPROTOCOL, "empty item id");
@@ -233,14 +253,19 @@ static int decode_items(hh_ts_reply *out, const cJSON *root, const hh_limits *li
 		return hh_err(err, HIVEHA_ELIMIT, "more than %zu items in one reply", lim->max_items);
 	if (n && out->gap_count)
 		return hh_err(err, HIVEHA_EPROTOCOL, "a reply with gaps must not carry items");
-	if (n && !(out->items = calloc(n, sizeof(*out->items))))
-		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	if (n) {
+		out->items = calloc(n, sizeof(*out->items));
+		if (!out->items)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
 	cJSON_ArrayForEach(o, arr) {
 		hh_ts_item *it = &out->items[i];
 
 		out->item_count = ++i;
-		if ((rc = item_head(o, it, &count, &budget, lim, err)) ||
-		    (rc = hh_samples_json_decode(o, it, count, lim, err)))
+		rc = item_head(o, it, &count, &budget, lim, err);
+		if (!rc)
+			rc = hh_samples_json_decode(o, it, count, lim, err);
+		if (rc)
 			return rc;
 	}
 	return 0;
@@ -283,7 +308,9 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 	uint64_t n, total = 0, bytes = 0;
 	size_t i, k = 0;
 	hh_bin_ctx ctx;
-	bin_entry e;
+	/* Zeroed: get_entry fills it on success; clang-analyzer cannot see
+	 * that its hh_err() returns are never 0. */
+	bin_entry e = { 0 };
 	int rc;
 
 	if (hh_get_varint(&p, end, &n))
@@ -300,7 +327,8 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 		return hh_err(err, HIVEHA_EPROTOCOL, "a reply with gaps must not carry items");
 	table = p;
 	for (i = 0; i < n; i++) {
-		if ((rc = get_entry(&p, end, &k, n_items, &e, err)))
+		rc = get_entry(&p, end, &k, n_items, &e, err);
+		if (rc)
 			return rc;
 		if (e.flags & ~HH_BIN_FLAGS)
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: undefined item flags 0x%02x",
@@ -324,8 +352,11 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 	if (bytes != (uint64_t)(end - p))
 		return hh_err(err, HIVEHA_EPROTOCOL, "%zu bytes after the last item block",
 		              (size_t)((uint64_t)(end - p) - bytes));
-	if (n && !(out->items = calloc((size_t)n, sizeof(*out->items))))
-		return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	if (n) {
+		out->items = calloc((size_t)n, sizeof(*out->items));
+		if (!out->items)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
 	/* Second pass: the table is known good; decode the blocks. */
 	memset(&ctx, 0, sizeof(ctx));
 	k = 0;
@@ -336,13 +367,18 @@ static int decode_bin_items(hh_ts_reply *out, const unsigned char *p, const unsi
 		out->item_count = i + 1;
 		it->unknown = (e.flags & HH_BIN_UNKNOWN) != 0;
 		it->complete = (e.flags & HH_BIN_COMPLETE) != 0;
-		if (!(it->id = hh_strdup(NULL, items[e.index])))
+		it->id = hh_strdup(NULL, items[e.index]);
+		if (!it->id)
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
-		if (e.count && !(it->samples = calloc((size_t)e.count, sizeof(*it->samples))))
-			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		if (e.count) {
+			it->samples = calloc((size_t)e.count, sizeof(*it->samples));
+			if (!it->samples)
+				return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+		}
 		it->count = (size_t)e.count;
-		if ((rc = hh_samples_bin_decode(it->samples, it->count, e.flags, p, (size_t)e.bytes, &ctx,
-		                                lim, err)))
+		rc = hh_samples_bin_decode(it->samples, it->count, e.flags, p, (size_t)e.bytes, &ctx, lim,
+		                           err);
+		if (rc)
 			return rc;
 		p += e.bytes;
 	}
@@ -385,14 +421,16 @@ int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary reply: header longer than the message");
 		p += 8;
 	}
-	if ((rc = hh_json_parse(&root, &type, p, json_len, lim, err)))
+	rc = hh_json_parse(&root, &type, p, json_len, lim, err);
+	if (rc)
 		return rc;
-	if ((rc = hh_json_error_reply(root, type, err))) {
+	rc = hh_json_error_reply(root, type, err);
+	if (rc) {
 		if (bin)
 			rc = hh_err(err, HIVEHA_EPROTOCOL, "binary reply: error inside a binary container");
 		goto done;
 	}
-	if (strcmp(type, HH_T_TS_REPLY)) {
+	if (strcmp(type, HH_T_TS_REPLY) != 0) {
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "expected a timeseries reply, got \"%s\"", type);
 		goto done;
 	}
@@ -400,11 +438,15 @@ int hh_decode_ts_reply_for(hh_ts_reply *out, const void *data, size_t len, const
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "binary reply: \"items\" in the header");
 		goto done;
 	}
-	if ((rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err)) ||
-	    (rc = bin ? decode_bin_items(out, p + json_len, (const unsigned char *)data + len, items,
-	                                 item_count, lim, err)
-	              : decode_items(out, root, lim, err)) ||
-	    (rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err)))
+	rc = hh_json_gaps_decode(root, lim, &out->gaps, &out->gap_count, err);
+	if (!rc && bin)
+		rc = decode_bin_items(out, p + json_len, (const unsigned char *)data + len, items,
+		                      item_count, lim, err);
+	else if (!rc)
+		rc = decode_items(out, root, lim, err);
+	if (!rc)
+		rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &out->cursor, err);
+	if (rc)
 		goto done;
 	if (out->cursor && (!out->cursor[0] || out->gap_count))
 		rc = hh_err(err, HIVEHA_EPROTOCOL, "invalid cursor");
