@@ -11,68 +11,63 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "fetch.h"
 #include "deputy_kind.h"
-#include "governor_internal.h"
+#include "deputy_report.h"
+#include "deputy_state.h"
+#include "fetch.h"
 #include "merge.h"
 #include "page_guard.h"
-#include "store_txn.h"
+#include "store_access.h"
 
 /* Events the peer could not carry: a warning naming them (the first few
  * of the page; the rest counted). They are not asked again. */
-static void note_skipped(hiveha_governor *gov, hh_deputy *d, const hh_ev_reply *page)
+static void note_skipped(hh_deputy *d, const hh_ev_reply *page)
 {
 	char list[400];
-	hh_dep_note(gov, d, HIVEHA_LOG_WARN, "the peer skipped %u event(s) it cannot send: %s%s",
+	hh_dep_note(d, HIVEHA_LOG_WARN, "the peer skipped %u event(s) it cannot send: %s%s",
 	            (unsigned)page->skipped_total,
 	            hh_merge_events_describe_skipped(list, sizeof(list), page),
 	            page->skipped_total > 3 ? "; ..." : "");
 }
 
-static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
+static int apply_page(hh_deputy *d, hh_range *cur, const hh_ev_reply *page)
 {
+	hh_sync *s = d->sync;
 	hh_events_plan plan;
 	if (hh_merge_events_page(&plan, *cur, page)) {
-		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "invalid events reply: %s", plan.invalid);
+		hh_dep_note(d, HIVEHA_LOG_ERROR, "invalid events reply: %s", plan.invalid);
 		return HIVEHA_EPROTOCOL;
 	}
-	hh_syncstate next;
-	hh_syncstate_init(&next, gov->alloc);
-	int rc = hh_syncstate_copy(&next, &d->st);
-	hiveha_store_txn *txn = NULL;
-	if (!rc)
-		rc = hh_store_begin(&gov->store, &txn);
-	if (rc) {
-		hh_syncstate_free(&next);
+	hh_state_edit e;
+	int rc = hh_state_edit_begin(&e, d);
+	if (rc)
 		return rc;
-	}
+	hiveha_store_txn *txn = NULL;
+	rc = hh_state_edit_txn(&e, &txn);
+	if (rc)
+		return hh_state_edit_end(&e, rc);
 	size_t inserted = 0;
 	if (plan.count)
-		rc = gov->store.insert_events(gov->store.ctx, txn, plan.events, plan.count, &inserted);
+		rc = s->store->insert_events(s->store->ctx, txn, plan.events, plan.count, &inserted);
 	if (!rc)
-		rc = hh_spans_remove(&next.pending, cur->from, plan.done_to);
+		rc = hh_spans_remove(&e.next.pending, cur->from, plan.done_to);
 	if (!rc && plan.done_to < cur->to)
-		rc = hh_spans_set(&next.pending, plan.done_to, cur->to, 0);
-	if (rc) {
-		gov->store.rollback(gov->store.ctx, txn);
-	} else {
-		rc = hh_dep_commit_state(gov, d, txn, &next);
-	}
-	hh_syncstate_free(&next);
+		rc = hh_spans_set(&e.next.pending, plan.done_to, cur->to, 0);
+	rc = hh_state_edit_end(&e, rc);
 	if (rc) {
 		char why[320];
-		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing events: %s",
-		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
+		hh_dep_note(d, HIVEHA_LOG_ERROR, "store failed writing events: %s",
+		            hh_store_reason(s->store, rc, why, sizeof(why)));
 		return rc;
 	}
 	if (plan.skipped)
-		note_skipped(gov, d, page);
+		note_skipped(d, page);
 	cur->from = plan.done_to;
 	d->events_round += inserted;
-	hh_mutex_lock(&gov->lock);
+	hh_mutex_lock(s->lock);
 	d->progress.events_done += plan.count;
 	d->progress.position = plan.done_to;
-	hh_mutex_unlock(&gov->lock);
+	hh_mutex_unlock(s->lock);
 	return HIVEHA_OK;
 }
 
@@ -82,7 +77,6 @@ static int decode_ev(void *out, const void *data, size_t len, const hh_limits *l
 }
 
 typedef struct ev_xfer {
-	hiveha_governor *gov;
 	hh_deputy *d;
 	hh_range cur;        /* the part of the gap not yet done */
 	hh_ev_request req;
@@ -92,7 +86,7 @@ typedef struct ev_xfer {
 static int ev_encode(void *ctx, hh_buf *out, const char *cursor)
 {
 	ev_xfer *x = ctx;
-	x->req.window.cursor = (char *)cursor;
+	x->req.window.cursor = cursor;
 	int rc = hh_encode_ev_request(out, &x->req);
 	x->req.window.cursor = NULL;
 	return rc;
@@ -109,7 +103,7 @@ static int ev_unvouched(void *ctx, const void *page)
 	const hh_ev_reply *r = page;
 	if (!r->gap_count)
 		return HIVEHA_OK;
-	int rc = hh_dep_resplit(x->gov, x->d, x->cur, r->gaps, r->gap_count);
+	int rc = hh_dep_resplit(x->d, x->cur, r->gaps, r->gap_count);
 	return rc ? rc : HH_FILL_RESPLIT;
 }
 
@@ -126,7 +120,7 @@ static int ev_no_progress(ev_xfer *x, const hh_ev_reply *r)
 	int repeat = hh_page_guard_repeat(&x->guard, sig, r->cursor != NULL);
 	if (!r->cursor || (!repeat && (r->count || r->skipped_total)))
 		return 0;
-	hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+	hh_dep_note(x->d, HIVEHA_LOG_ERROR,
 	            "no progress: the peer %s at %lld (does its store ignore skip?); ending this "
 	            "round, the gap stays pending",
 	            repeat ? "sent the same events page again" : "sent an empty page to continue",
@@ -138,7 +132,7 @@ static int ev_apply(void *ctx, const void *page)
 {
 	ev_xfer *x = ctx;
 	int rc = ev_no_progress(x, page);
-	return rc ? rc : apply_page(x->gov, x->d, &x->cur, page);
+	return rc ? rc : apply_page(x->d, &x->cur, page);
 }
 
 static void ev_free(void *page)
@@ -146,22 +140,31 @@ static void ev_free(void *page)
 	hh_ev_reply_free(page);
 }
 
-static const hh_pager ev_pager = { HIVEHA_MSG_EVENTS, decode_ev, sizeof(hh_ev_reply), ev_encode,
-	                           ev_cursor, ev_unvouched, ev_apply, ev_free, NULL, NULL, NULL };
+static const hh_pager ev_pager = {
+	.kind = HIVEHA_MSG_EVENTS,
+	.decode = decode_ev,
+	.page_size = sizeof(hh_ev_reply),
+	.encode = ev_encode,
+	.cursor = ev_cursor,
+	.unvouched = ev_unvouched,
+	.apply = ev_apply,
+	.free_page = ev_free,
+};
 
-static int events_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+static int events_fill(hh_deputy *d, hh_range gap)
 {
+	const hiveha_governor_config *cfg = d->sync->cfg;
 	ev_xfer x;
 	memset(&x, 0, sizeof(x));
-	x.gov = gov;
 	x.d = d;
 	x.cur = gap;
 	x.req.window.from = gap.from;
 	x.req.window.to = gap.to;
-	x.req.max_events = gov->cfg.chunk_events;
-	x.req.max_reply_bytes = gov->cfg.max_reply_bytes;
+	x.req.max_events = cfg->chunk_events;
+	x.req.max_reply_bytes = cfg->max_reply_bytes;
 	x.req.caps = HH_CAPS;
-	return hh_fetch_pages(gov, d, &ev_pager, &x);
+	hh_fetch_observer obs = hh_dep_observer(d);
+	return hh_fetch_pages(d->sync, &obs, &ev_pager, &x);
 }
 
 static hiveha_time events_expert_start(const hiveha_governor_config *cfg)
@@ -169,9 +172,9 @@ static hiveha_time events_expert_start(const hiveha_governor_config *cfg)
 	return cfg->events_expert_start;
 }
 
-static void events_note_filled(hiveha_governor *gov, hh_deputy *d)
+static void events_note_filled(hh_deputy *d)
 {
-	hh_dep_note(gov, d, HIVEHA_LOG_INFO, "filled: %llu events received, %llu of them new, in %llu requests",
+	hh_dep_note(d, HIVEHA_LOG_INFO, "filled: %llu events received, %llu of them new, in %llu requests",
 	            (unsigned long long)d->progress.events_done, (unsigned long long)d->events_round,
 	            (unsigned long long)d->requests_round);
 }

@@ -17,11 +17,13 @@
 
 #include "alloc.h"
 #include "deputy_kind.h"
+#include "deputy_report.h"
+#include "deputy_state.h"
 #include "fetch.h"
-#include "governor_internal.h"
 #include "merge.h"
 #include "page_guard.h"
-#include "store_txn.h"
+#include "peer.h"
+#include "store_access.h"
 
 typedef struct item_list {
 	char **v;
@@ -41,7 +43,8 @@ static int collect_item(const char *id, void *payload)
 		l->v = v;
 		l->cap = cap;
 	}
-	if (!(l->v[l->n] = hh_strdup(l->alloc, id)))
+	l->v[l->n] = hh_strdup(l->alloc, id);
+	if (!l->v[l->n])
 		return l->rc = HIVEHA_ENOMEM;
 	l->n++;
 	return 0;
@@ -90,20 +93,15 @@ static size_t lower_bound(const item_list *l, const char *id)
 	return lo;
 }
 
-static int ck_matches(const hh_checkpoint *ck, hh_range gap)
-{
-	return ck->active && ck->gap_from == gap.from && ck->gap_to == gap.to;
-}
-
 static void note_unknown(hh_deputy *d, const char *id)
 {
 	d->unknown_items++;
 	size_t used = strlen(d->unknown_names);
 	size_t cap = sizeof(d->unknown_names);
 	if (used + strlen(id) + 3 < cap - 4)
-		snprintf(d->unknown_names + used, cap - used, "%s%s", used ? ", " : "", id);
+		(void)snprintf(d->unknown_names + used, cap - used, "%s%s", used ? ", " : "", id);
 	else if (!strstr(d->unknown_names, "..."))
-		snprintf(d->unknown_names + used, cap - used, ", ...");
+		(void)snprintf(d->unknown_names + used, cap - used, ", ...");
 }
 
 /* The digest of the first `n` ids of the gap's sorted item list, grown
@@ -130,105 +128,98 @@ typedef struct batch {
 	prefix *pre;
 } batch;
 
-static int bad_reply(hiveha_governor *gov, hh_deputy *d, const char *what, const char *id)
+static int bad_reply(hh_deputy *d, const char *what, const char *id)
 {
-	hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "invalid timeseries reply: %s (item %s)", what, id);
+	hh_dep_note(d, HIVEHA_LOG_ERROR, "invalid timeseries reply: %s (item %s)", what, id);
 	return HIVEHA_EPROTOCOL;
 }
 
-static int apply_page(hiveha_governor *gov, hh_deputy *d, hh_range gap, batch *b,
-                      const hh_ts_reply *page, int last_page)
+static int apply_page(hh_deputy *d, hh_range gap, batch *b, const hh_ts_reply *page,
+                      int last_page)
 {
-	hh_syncstate next;
-	hh_syncstate_init(&next, gov->alloc);
-	int rc = hh_syncstate_copy(&next, &d->st);
+	hh_sync *s = d->sync;
+	hh_state_edit e;
+	int rc = hh_state_edit_begin(&e, d);
 	if (rc)
 		return rc;
+	hh_syncstate *next = &e.next;
 	hiveha_store_txn *txn = NULL;
-	rc = hh_store_begin(&gov->store, &txn);
-	if (rc) {
-		hh_syncstate_free(&next);
-		return rc;
-	}
+	rc = hh_state_edit_txn(&e, &txn);
+	if (rc)
+		return hh_state_edit_end(&e, rc);
 	uint64_t samples = 0;
 	for (size_t i = 0; i < page->item_count && !rc; i++) {
 		const hh_ts_item *it = &page->items[i];
 		unsigned int place = (i + 1 == page->item_count ? HH_MERGE_LAST_OF_PAGE : 0u) |
 		                     (last_page ? HH_MERGE_LAST_PAGE : 0u);
 		hh_trend_plan plan;
-		hh_merge_trend_item(&plan, gap, &next.ck, b->expect < b->n ? b->ids[b->expect] : NULL,
+		hh_merge_trend_item(&plan, gap, &next->ck, b->expect < b->n ? b->ids[b->expect] : NULL,
 		                    it, place);
 		if (plan.action == HH_TREND_INVALID) {
-			rc = bad_reply(gov, d, plan.invalid, it->id);
+			rc = bad_reply(d, plan.invalid, it->id);
 			break;
 		}
-		rc = hh_checkpoint_set_item(&next, it->id);
+		rc = hh_checkpoint_set_item(next, it->id);
 		if (rc)
 			break;
-		next.ck.has_prefix = 1;
-		next.ck.prefix = prefix_upto(b->pre, b->first + b->expect);
-		next.ck.active = 1;
-		next.ck.gap_from = gap.from;
-		next.ck.gap_to = gap.to;
+		next->ck.has_prefix = 1;
+		next->ck.prefix = prefix_upto(b->pre, b->first + b->expect);
+		next->ck.active = 1;
+		next->ck.gap_from = gap.from;
+		next->ck.gap_to = gap.to;
 		if (plan.action == HH_TREND_UNKNOWN) {
 			note_unknown(d, it->id);
 		} else {
-			rc = gov->store.replace_samples(gov->store.ctx, txn, it->id, plan.delete_from,
-			                                plan.delete_to, plan.samples, plan.count);
+			rc = s->store->replace_samples(s->store->ctx, txn, it->id, plan.delete_from,
+			                               plan.delete_to, plan.samples, plan.count);
 			if (rc) {
 				char why[320];
-				hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s",
-				            it->id, hh_store_reason(&gov->store, rc, why, sizeof(why)));
+				hh_dep_note(d, HIVEHA_LOG_ERROR, "store failed writing item %s: %s", it->id,
+				            hh_store_reason(s->store, rc, why, sizeof(why)));
 				break;
 			}
 			samples += plan.count;
 		}
-		next.ck.item_done = plan.mark.item_done;
-		next.ck.time = plan.mark.time;
-		next.ck.skip = plan.mark.skip;
-		next.ck.deleted_to = plan.mark.deleted_to;
+		next->ck.item_done = plan.mark.item_done;
+		next->ck.time = plan.mark.time;
+		next->ck.skip = plan.mark.skip;
+		next->ck.deleted_to = plan.mark.deleted_to;
 		if (plan.mark.item_done)
 			b->expect++;
 	}
 	if (!rc)
-		rc = hh_spans_set(&next.pending, gap.from, gap.to, 0);
+		rc = hh_spans_set(&next->pending, gap.from, gap.to, 0);
+	if (rc)
+		return hh_state_edit_end(&e, rc);
+	rc = hh_state_edit_end(&e, HIVEHA_OK);
 	if (rc) {
-		gov->store.rollback(gov->store.ctx, txn);
-	} else {
-		rc = hh_dep_commit_state(gov, d, txn, &next);
 		char why[320];
-		if (rc)
-			hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "store failed committing a chunk: %s",
-			            hh_store_reason(&gov->store, rc, why, sizeof(why)));
+		hh_dep_note(d, HIVEHA_LOG_ERROR, "store failed committing a chunk: %s",
+		            hh_store_reason(s->store, rc, why, sizeof(why)));
+		return rc;
 	}
-	hh_syncstate_free(&next);
-	if (!rc) {
-		d->samples_round += samples;
-		hh_mutex_lock(&gov->lock);
-		d->progress.samples_done += samples;
-		hh_mutex_unlock(&gov->lock);
-	}
-	return rc;
+	d->samples_round += samples;
+	hh_mutex_lock(s->lock);
+	d->progress.samples_done += samples;
+	hh_mutex_unlock(s->lock);
+	return HIVEHA_OK;
 }
 
-/* Commits the state without the checkpoint of `gap` and, with `close`,
- * without the gap itself (it is completely filled). */
-static int commit_gap_state(hiveha_governor *gov, hh_deputy *d, hh_range gap, int close)
+/* Commits the state without the checkpoint of `gap` and, with
+ * HH_GAP_CLOSE, without the gap itself (it is completely filled). */
+enum { HH_GAP_KEEP = 0, HH_GAP_CLOSE = 1 };
+
+static int commit_gap_state(hh_deputy *d, hh_range gap, int what)
 {
-	hh_syncstate next;
-	hh_syncstate_init(&next, gov->alloc);
-	int rc = hh_syncstate_copy(&next, &d->st);
-	if (!rc && close)
-		rc = hh_spans_remove(&next.pending, gap.from, gap.to);
-	if (!rc && ck_matches(&next.ck, gap))
-		hh_checkpoint_clear(&next);
-	hiveha_store_txn *txn = NULL;
-	if (!rc)
-		rc = hh_store_begin(&gov->store, &txn);
-	if (!rc)
-		rc = hh_dep_commit_state(gov, d, txn, &next);
-	hh_syncstate_free(&next);
-	return rc;
+	hh_state_edit e;
+	int rc = hh_state_edit_begin(&e, d);
+	if (rc)
+		return rc;
+	if (what == HH_GAP_CLOSE)
+		rc = hh_spans_remove(&e.next.pending, gap.from, gap.to);
+	if (!rc && hh_checkpoint_belongs(&e.next.ck, gap.from, gap.to))
+		hh_checkpoint_clear(&e.next);
+	return hh_state_edit_end(&e, rc);
 }
 
 /* A decoded page and the item ids of the request it answers: a binary
@@ -252,7 +243,6 @@ static int decode_ts(void *out, const void *data, size_t len, const hh_limits *l
  * whose pages are applied, `queued` the one whose first request is
  * already travelling (the pager overlaps them). */
 typedef struct trend_xfer {
-	hiveha_governor *gov;
 	hh_deputy *d;
 	hh_range gap;
 	char **items;
@@ -276,11 +266,11 @@ typedef struct trend_xfer {
 
 static void size_to_peer(trend_xfer *x)
 {
-	const hh_wire_limits *pl = &x->gov->peer_limits;
+	const hh_wire_limits *pl = &x->d->sync->peer->limits;
 	size_t bytes = pl->request_bytes ? pl->request_bytes : HH_PEER_DEFAULT_REQUEST_BYTES;
 	size_t items = pl->items ? pl->items : HH_PEER_DEFAULT_ITEMS;
 
-	x->size = x->gov->cfg.batch_items < items ? x->gov->cfg.batch_items : items;
+	x->size = x->d->sync->cfg->batch_items < items ? x->d->sync->cfg->batch_items : items;
 	x->max_bytes = bytes > 2 * HH_REQUEST_SLACK ? bytes - HH_REQUEST_SLACK : bytes / 2;
 	x->max_id = pl->strings ? pl->strings : SIZE_MAX;
 }
@@ -289,7 +279,7 @@ static void size_to_peer(trend_xfer *x)
  * items around it. */
 static void skip_item(trend_xfer *x, const char *why)
 {
-	hh_dep_note(x->gov, x->d, HIVEHA_LOG_WARN, "item %.200s skipped: %s", x->items[x->next_pos],
+	hh_dep_note(x->d, HIVEHA_LOG_WARN, "item %.200s skipped: %s", x->items[x->next_pos],
 	            why);
 	x->next_pos++;
 }
@@ -302,10 +292,10 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 	req.window.to = x->gap.to;
 	req.items = b.ids;
 	req.item_count = b.n;
-	req.max_samples = x->gov->cfg.chunk_samples;
-	req.encoding = (x->gov->peer_caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
-	req.window.cursor = (char *)cursor; /* from here on the cursor carries the position */
-	req.max_reply_bytes = x->gov->cfg.max_reply_bytes;
+	req.max_samples = x->d->sync->cfg->chunk_samples;
+	req.encoding = (x->d->sync->peer->caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
+	req.window.cursor = cursor; /* from here on the cursor carries the position */
+	req.max_reply_bytes = x->d->sync->cfg->max_reply_bytes;
 	req.caps = HH_CAPS;
 	const hh_checkpoint *ck = &x->d->st.ck;
 	if (!cursor && !x->started && hh_merge_trend_resumes(ck, x->gap, b.ids[0])) {
@@ -313,7 +303,7 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 		req.window.start_time = ck->time;
 		req.window.start_skip = ck->skip;
 	}
-	return hh_encode_ts_request_caps(out, &req, x->gov->peer_caps);
+	return hh_encode_ts_request_caps(out, &req, x->d->sync->peer->caps);
 }
 
 /* Whether the request for item i alone fits the peer's limits. A short id
@@ -324,17 +314,17 @@ static int fits_alone(trend_xfer *x, size_t i, char *why, size_t why_size)
 	size_t len = strlen(x->items[i]);
 	if (hh_str_needs_b64(x->items[i], len)) {
 		/* ids travel as plain JSON strings; the peer would refuse the request */
-		snprintf(why, why_size, "its id is not valid UTF-8");
+		(void)snprintf(why, why_size, "its id is not valid UTF-8");
 		return 0;
 	}
 	if (len > x->max_id) {
-		snprintf(why, why_size, "its id is longer than the peer's limit of %zu bytes", x->max_id);
+		(void)snprintf(why, why_size, "its id is longer than the peer's limit of %zu bytes", x->max_id);
 		return 0;
 	}
 	if (x->max_bytes > 1024 && len < (x->max_bytes - 1024) / 6)
 		return 1;
 	hh_buf out;
-	hh_buf_init(&out, x->gov->alloc);
+	hh_buf_init(&out, x->d->sync->alloc);
 	batch b = { &x->items[i], 1, 0, i, &x->pre };
 	int rc = encode_batch(x, &out, b, NULL);
 	size_t got = out.len;
@@ -343,7 +333,7 @@ static int fits_alone(trend_xfer *x, size_t i, char *why, size_t why_size)
 		return 1; /* not a size problem: let the real request report it */
 	if (got <= x->max_bytes)
 		return 1;
-	snprintf(why, why_size, "a request for it alone is %zu bytes, the peer accepts %zu", got,
+	(void)snprintf(why, why_size, "a request for it alone is %zu bytes, the peer accepts %zu", got,
 	         x->max_bytes + HH_REQUEST_SLACK);
 	return 0;
 }
@@ -436,7 +426,7 @@ static int ts_unvouched(void *ctx, const void *page)
 	const hh_ts_reply *r = &((const ts_page *)page)->rep;
 	if (!r->gap_count)
 		return HIVEHA_OK;
-	int rc = hh_dep_resplit(x->gov, x->d, x->gap, r->gaps, r->gap_count);
+	int rc = hh_dep_resplit(x->d, x->gap, r->gaps, r->gap_count);
 	return rc ? rc : HH_FILL_RESPLIT;
 }
 
@@ -460,7 +450,7 @@ static int ts_no_progress(trend_xfer *x, const hh_ts_reply *r)
 	if (!r->cursor || (!repeat && r->item_count))
 		return 0;
 	const hh_ts_item *last = r->item_count ? &r->items[r->item_count - 1] : NULL;
-	hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+	hh_dep_note(x->d, HIVEHA_LOG_ERROR,
 	            "no progress: the peer %s (item %.200s%s%lld; does its store ignore skip?); "
 	            "ending this round, the gap stays pending",
 	            repeat ? "sent the same timeseries page again" : "sent an empty page to continue",
@@ -476,7 +466,7 @@ static int ts_apply(void *ctx, const void *page)
 	trend_xfer *x = ctx;
 	const hh_ts_reply *r = &((const ts_page *)page)->rep;
 	int rc = ts_no_progress(x, r);
-	return rc ? rc : apply_page(x->gov, x->d, x->gap, &x->b, r, r->cursor == NULL);
+	return rc ? rc : apply_page(x->d, x->gap, &x->b, r, r->cursor == NULL);
 }
 
 static void ts_free(void *page)
@@ -495,7 +485,7 @@ static int ts_end_batch(void *ctx)
 {
 	trend_xfer *x = ctx;
 	if (x->b.expect != x->b.n) {
-		hh_dep_note(x->gov, x->d, HIVEHA_LOG_ERROR,
+		hh_dep_note(x->d, HIVEHA_LOG_ERROR,
 		            "invalid timeseries reply: the peer answered %zu of %zu items", x->b.expect,
 		            x->b.n);
 		return HIVEHA_EPROTOCOL;
@@ -503,26 +493,37 @@ static int ts_end_batch(void *ctx)
 	x->b = x->queued;
 	memset(&x->queued, 0, sizeof(x->queued));
 	size_t done = x->b.ids ? x->b.first : x->next_pos;
-	hh_mutex_lock(&x->gov->lock);
+	hh_mutex_lock(x->d->sync->lock);
 	x->d->progress.items_done = done;
-	hh_mutex_unlock(&x->gov->lock);
+	hh_mutex_unlock(x->d->sync->lock);
 	return HIVEHA_OK;
 }
 
-static const hh_pager ts_pager = { HIVEHA_MSG_TIMESERIES, decode_ts, sizeof(ts_page), ts_encode,
-	                           ts_cursor, ts_unvouched, ts_apply, ts_free, ts_has_next,
-	                           ts_end_batch, ts_prepare };
+static const hh_pager ts_pager = {
+	.kind = HIVEHA_MSG_TIMESERIES,
+	.decode = decode_ts,
+	.page_size = sizeof(ts_page),
+	.encode = ts_encode,
+	.cursor = ts_cursor,
+	.unvouched = ts_unvouched,
+	.apply = ts_apply,
+	.free_page = ts_free,
+	.has_next_unit = ts_has_next,
+	.end_unit = ts_end_batch,
+	.prepare = ts_prepare,
+};
 
-static int trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
+static int trend_fill(hh_deputy *d, hh_range gap)
 {
-	item_list items = { NULL, 0, 0, gov->alloc, 0 };
-	int rc = gov->store.list_items(gov->store.ctx, collect_item, &items);
+	hh_sync *s = d->sync;
+	item_list items = { .alloc = s->alloc };
+	int rc = s->store->list_items(s->store->ctx, collect_item, &items);
 	if (items.rc)
 		rc = items.rc;
 	if (rc) {
 		char why[320];
-		hh_dep_note(gov, d, HIVEHA_LOG_ERROR, "listing the local items failed: %s",
-		            hh_store_reason(&gov->store, rc, why, sizeof(why)));
+		hh_dep_note(d, HIVEHA_LOG_ERROR, "listing the local items failed: %s",
+		            hh_store_reason(s->store, rc, why, sizeof(why)));
 		item_list_free(&items);
 		return rc;
 	}
@@ -531,16 +532,16 @@ static int trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 	size_t pos = 0;
 	prefix pre = { items.v, 0, HH_ITEM_DIGEST_INIT };
 	const hh_checkpoint *ck = &d->st.ck;
-	if (ck_matches(ck, gap) && ck->item) {
+	if (hh_checkpoint_belongs(ck, gap.from, gap.to) && ck->item) {
 		pos = lower_bound(&items, ck->item);
 		if (!ck->has_prefix || prefix_upto(&pre, pos) != ck->prefix) {
 			/* The items before the checkpoint are not those it saw: an
 			 * added one was never fetched. Fill the gap again from its
 			 * first item (replacing is idempotent) rather than close it
 			 * with an item missing (MERGE-CASES W7). */
-			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
+			hh_dep_note(d, HIVEHA_LOG_WARN,
 			            "the trended items changed since the checkpoint: the gap is filled again from its first item");
-			rc = commit_gap_state(gov, d, gap, 0);
+			rc = commit_gap_state(d, gap, HH_GAP_KEEP);
 			pos = 0;
 			pre.n = 0;
 			pre.digest = HH_ITEM_DIGEST_INIT;
@@ -548,15 +549,14 @@ static int trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 			pos++;
 		}
 	}
-	hh_mutex_lock(&gov->lock);
+	hh_mutex_lock(s->lock);
 	d->progress.items_total = items.n;
 	d->progress.items_done = pos;
-	hh_mutex_unlock(&gov->lock);
+	hh_mutex_unlock(s->lock);
 
 	if (!rc && pos < items.n) {
 		trend_xfer x;
 		memset(&x, 0, sizeof(x));
-		x.gov = gov;
 		x.d = d;
 		x.gap = gap;
 		x.items = items.v;
@@ -565,12 +565,14 @@ static int trend_fill(hiveha_governor *gov, hh_deputy *d, hh_range gap)
 		x.pre = pre;
 		size_to_peer(&x);
 		settle_next(&x);
-		if (x.next_pos < x.n_items)
-			rc = hh_fetch_pages(gov, d, &ts_pager, &x);
+		if (x.next_pos < x.n_items) {
+			hh_fetch_observer obs = hh_dep_observer(d);
+			rc = hh_fetch_pages(s, &obs, &ts_pager, &x);
+		}
 	}
 	item_list_free(&items);
 	if (!rc)
-		rc = commit_gap_state(gov, d, gap, 1);
+		rc = commit_gap_state(d, gap, HH_GAP_CLOSE);
 	return rc;
 }
 
@@ -579,9 +581,9 @@ static hiveha_time trend_expert_start(const hiveha_governor_config *cfg)
 	return cfg->trend_expert_start;
 }
 
-static void trend_note_filled(hiveha_governor *gov, hh_deputy *d)
+static void trend_note_filled(hh_deputy *d)
 {
-	hh_dep_note(gov, d, HIVEHA_LOG_INFO, "filled: %llu samples in %llu requests",
+	hh_dep_note(d, HIVEHA_LOG_INFO, "filled: %llu samples in %llu requests",
 	            (unsigned long long)d->samples_round, (unsigned long long)d->requests_round);
 }
 

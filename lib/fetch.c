@@ -1,24 +1,44 @@
 /*
- * fetch.c - a request/reply that may run beside the store writes.
+ * fetch.c - a paged transfer whose next request travels while the current
+ * page is stored.
  */
 #include "fetch.h"
 
 #include <string.h>
 
 #include "alloc.h"
+#include "peer.h"
 
-void hh_fetch_init(hh_fetch *f, hiveha_governor *gov, const char *kind, hh_decode_fn decode, void *out)
+/* One request/reply, optionally on a thread of its own. */
+typedef struct hh_fetch {
+	const hh_sync *s;
+	const hh_fetch_observer *obs;
+	const char *kind;
+	hh_buf body;        /* the encoded request: fill before start */
+	hh_buf reply;
+	hh_decode_fn decode;
+	void *out;          /* decoded message */
+	hh_errbuf err;
+	int rc;             /* transport status */
+	int decode_rc;
+	int async;
+	hh_thread thread;
+} hh_fetch;
+
+static void fetch_init(hh_fetch *f, const hh_sync *s, const hh_fetch_observer *obs,
+                       const hh_pager *p, void *out)
 {
 	memset(f, 0, sizeof(*f));
-	f->gov = gov;
-	f->kind = kind;
-	f->decode = decode;
+	f->s = s;
+	f->obs = obs;
+	f->kind = p->kind;
+	f->decode = p->decode;
 	f->out = out;
-	hh_buf_init(&f->body, gov->alloc);
-	hh_buf_init(&f->reply, gov->alloc);
+	hh_buf_init(&f->body, s->alloc);
+	hh_buf_init(&f->reply, s->alloc);
 }
 
-void hh_fetch_free(hh_fetch *f)
+static void fetch_free(hh_fetch *f)
 {
 	hh_buf_free(&f->body);
 	hh_buf_free(&f->reply);
@@ -27,11 +47,11 @@ void hh_fetch_free(hh_fetch *f)
 static void run(void *arg)
 {
 	hh_fetch *f = arg;
-	f->rc = hh_dep_exchange_raw(f->gov, f->kind, &f->body, &f->reply);
+	f->rc = hh_peer_exchange(f->s->peer, f->s, f->kind, &f->body, &f->reply);
 	f->decode_rc = 0;
 	if (!f->rc) {
 		f->err.msg[0] = '\0';
-		f->decode_rc = f->decode(f->out, f->reply.data, f->reply.len, &f->gov->limits, &f->err);
+		f->decode_rc = f->decode(f->out, f->reply.data, f->reply.len, f->s->limits, &f->err);
 	}
 }
 
@@ -40,46 +60,50 @@ static void run(void *arg)
 static void run_async(void *arg)
 {
 	hh_fetch *f = arg;
-	hh_gov_sync_thread(f->gov);
+	hh_sync_mark_thread(f->s->owner);
 	run(f);
 }
 
-void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async)
+/* Sends f->body; with `async` on a new thread (inline if no thread can be
+ * made). */
+static void fetch_start(hh_fetch *f, int async)
 {
-	hh_dep_request_begin(f->gov, d);
+	f->obs->sending(f->obs->ctx);
 	f->async = async && hh_thread_create(&f->thread, run_async, f) == HIVEHA_OK;
 	if (!f->async)
 		run(f);
 }
 
-int hh_fetch_finish(hh_fetch *f, hh_deputy *d)
+/* Waits for the fetch: 0 with f->out decoded, or the transport's or the
+ * decoder's status (both reported to the observer). */
+static int fetch_finish(hh_fetch *f)
 {
 	if (f->async) {
 		hh_thread_join(f->thread);
 		f->async = 0;
 	}
-	int rc = hh_dep_request_end(f->gov, d, f->kind, f->rc);
+	int rc = f->obs->replied(f->obs->ctx, f->kind, f->rc);
 	if (rc)
 		return rc;
 	if (f->decode_rc)
-		hh_dep_note(f->gov, d, HIVEHA_LOG_ERROR, "%s reply rejected: %s", f->kind, f->err.msg);
+		f->obs->rejected(f->obs->ctx, f->kind, f->err.msg);
 	return f->decode_rc;
 }
 
-int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *ctx)
+int hh_fetch_pages(const hh_sync *s, const hh_fetch_observer *obs, const hh_pager *p, void *ctx)
 {
 	void *pages[2];
-	pages[0] = hh_calloc(gov->alloc, 1, p->page_size);
-	pages[1] = hh_calloc(gov->alloc, 1, p->page_size);
+	pages[0] = hh_calloc(s->alloc, 1, p->page_size);
+	pages[1] = hh_calloc(s->alloc, 1, p->page_size);
 	hh_fetch f[2];
-	hh_fetch_init(&f[0], gov, p->kind, p->decode, pages[0]);
-	hh_fetch_init(&f[1], gov, p->kind, p->decode, pages[1]);
+	fetch_init(&f[0], s, obs, p, pages[0]);
+	fetch_init(&f[1], s, obs, p, pages[1]);
 	int rc = pages[0] && pages[1] ? p->encode(ctx, &f[0].body, NULL) : HIVEHA_ENOMEM;
 	if (!rc && p->prepare)
 		p->prepare(ctx, pages[0]);
 	if (!rc) {
-		hh_fetch_start(&f[0], d, 0);
-		rc = hh_fetch_finish(&f[0], d);
+		fetch_start(&f[0], 0);
+		rc = fetch_finish(&f[0]);
 	}
 	int cur = 0;
 	while (!rc) {
@@ -97,18 +121,18 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 				break;
 			if (p->prepare)
 				p->prepare(ctx, pages[next]);
-			hh_fetch_start(&f[next], d, 1);
+			fetch_start(&f[next], 1);
 		}
 		rc = p->apply(ctx, page);
 		p->free_page(page);
 		memset(page, 0, p->page_size);
 		if (!rc && !cursor && p->end_unit)
 			rc = p->end_unit(ctx);
-		hh_dep_progress(gov, d);
+		obs->applied(obs->ctx);
 		if (!more)
 			break;
 		/* always join the fetch in flight, even after a failed apply */
-		int frc = hh_fetch_finish(&f[next], d);
+		int frc = fetch_finish(&f[next]);
 		if (!rc)
 			rc = frc;
 		cur = next;
@@ -116,8 +140,8 @@ int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *
 	for (int i = 0; i < 2; i++) {
 		if (pages[i])
 			p->free_page(pages[i]);
-		hh_free(gov->alloc, pages[i]);
-		hh_fetch_free(&f[i]);
+		hh_free(s->alloc, pages[i]);
+		fetch_free(&f[i]);
 	}
 	return rc;
 }

@@ -3,43 +3,29 @@
  * the next page travels and decodes while the current one is stored
  * (DESIGN §9: fetching the next chunk overlaps with storing the current).
  *
- * Only the transport call and the decoder run on the fetch thread; states,
- * notes and callbacks stay on the sync thread (hh_fetch_start publishes,
- * hh_fetch_finish reports). At most one fetch runs per governor, so the
- * transport still sees one call at a time.
+ * Only the transport call (peer.h) and the decoder run on the fetch
+ * thread; the observer's reports and the pager's callbacks stay on the
+ * sync thread. At most one fetch runs per governor, so the transport still
+ * sees one call at a time.
  */
 #ifndef HH_FETCH_H
 #define HH_FETCH_H
 
-#include "governor_internal.h"
+#include "errbuf.h"
+#include "sync.h"
 
 typedef int (*hh_decode_fn)(void *out, const void *data, size_t len, const hh_limits *lim,
                             hh_errbuf *err);
 
-typedef struct hh_fetch {
-	hiveha_governor *gov;
-	const char *kind;
-	hh_buf body;        /* the encoded request: fill before start */
-	hh_buf reply;
-	hh_decode_fn decode;
-	void *out;          /* decoded message */
-	hh_errbuf err;
-	int rc;             /* transport status */
-	int decode_rc;
-	int async;
-	hh_thread thread;
-} hh_fetch;
-
-void hh_fetch_init(hh_fetch *f, hiveha_governor *gov, const char *kind, hh_decode_fn decode, void *out);
-void hh_fetch_free(hh_fetch *f);
-
-/* Sends f->body; with `async` on a new thread (falls back to inline if no
- * thread can be made). */
-void hh_fetch_start(hh_fetch *f, hh_deputy *d, int async);
-
-/* Waits for the fetch and returns its outcome: 0 with f->out decoded, or
- * the transport's / decoder's status (noted in SyncState). */
-int hh_fetch_finish(hh_fetch *f, hh_deputy *d);
+/* What the pager reports, to the deputy that runs it (deputy_report.h):
+ * this layer publishes nothing itself. All on the sync thread. */
+typedef struct hh_fetch_observer {
+	void (*sending)(void *ctx);                          /* a request goes out */
+	int (*replied)(void *ctx, const char *kind, int rc); /* its transport status; returns rc */
+	void (*rejected)(void *ctx, const char *kind, const char *why); /* the decoder refused it */
+	void (*applied)(void *ctx);                          /* a page was applied */
+	void *ctx;
+} hh_fetch_observer;
 
 /*
  * A paged transfer of one or more units (a unit: the first request, then
@@ -74,6 +60,6 @@ typedef struct hh_pager {
 } hh_pager;
 
 /* Runs the transfer; returns 0, HH_FILL_RESPLIT or an error. */
-int hh_fetch_pages(hiveha_governor *gov, hh_deputy *d, const hh_pager *p, void *ctx);
+int hh_fetch_pages(const hh_sync *s, const hh_fetch_observer *obs, const hh_pager *p, void *ctx);
 
 #endif /* HH_FETCH_H */

@@ -8,7 +8,7 @@
 
 #include "alloc.h"
 #include "coverage.h"
-#include "governor_internal.h"
+#include "gaps.h"
 
 hiveha_time hh_time_sub_ms(hiveha_time t, int64_t ms)
 {

@@ -2,9 +2,8 @@
  * governor.c - lifecycle of a governor: creation from config and
  * interfaces, freeing, snapshots and the error message. Running it (start-up,
  * heartbeat, run / poll / start / stop) is governor_run.c; the sync work
- * itself lives in deputy*.c.
+ * itself lives in deputy*.c, which see the governor through hh_sync.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,41 +22,6 @@
 #define DEFAULT_RETRY_INITIAL_MS 1000
 #define DEFAULT_RETRY_MAX_MS 60000
 #define DEFAULT_MAX_ATTEMPTS 3u
-
-void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(hh_gov_errbuf(gov), sizeof(gov->errmsg), fmt, ap);
-	va_end(ap);
-}
-
-void hh_gov_log(hiveha_governor *gov, int level, const char *fmt, ...)
-{
-	if (!gov->cfg.on_log)
-		return;
-	char line[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	gov->cfg.on_log(level, line, gov->cfg.payload);
-}
-
-int hh_gov_stopping(hiveha_governor *gov)
-{
-	return hh_atomic_load(&gov->stop);
-}
-
-int hh_gov_sleep_ms(hiveha_governor *gov, int64_t ms)
-{
-	if (hh_gov_stopping(gov))
-		return HIVEHA_ECANCELLED;
-	int rc = gov->clock.sleep(gov->clock.ctx, ms * 1000000);
-	if (rc || hh_gov_stopping(gov))
-		return HIVEHA_ECANCELLED;
-	return HIVEHA_OK;
-}
 
 static void apply_defaults(hiveha_governor_config *c)
 {
@@ -99,30 +63,30 @@ static int validate(const hiveha_governor_config *cfg, hiveha_governor_config *c
                     const hiveha_clock *clock, char *msg, size_t msglen)
 {
 	if (!cfg || !store || !transport) {
-		snprintf(msg, msglen, "hiveha_governor_new: config, store and transport are required");
+		(void)snprintf(msg, msglen, "hiveha_governor_new: config, store and transport are required");
 		return HIVEHA_EINVAL;
 	}
 	if (hh_abi_copy_in(&hh_abi_governor_config, c, cfg)) {
-		snprintf(msg, msglen,
+		(void)snprintf(msg, msglen,
 		         "hiveha_governor_config: version %u is not supported (this library knows 1..%d)",
 		         cfg->version, HIVEHA_GOVERNOR_CONFIG_VERSION);
 		return HIVEHA_EVERSION;
 	}
 	unsigned int deputies = c->deputies ? c->deputies : HIVEHA_DEPUTIES_HIVE;
 	if (deputies & ~(unsigned)HH_DEPUTIES_KNOWN) {
-		snprintf(msg, msglen, "hiveha_governor_config: unknown deputy bits 0x%x",
+		(void)snprintf(msg, msglen, "hiveha_governor_config: unknown deputy bits 0x%x",
 		         deputies & ~(unsigned)HH_DEPUTIES_KNOWN);
 		return HIVEHA_EINVAL;
 	}
 	if (c->overlap_ms < 0 || c->lookback_ms < 0 || c->heartbeat_ms < 0 ||
 	    c->connect_timeout_ms < 0 || c->request_timeout_ms < 0 || c->retry_initial_ms < 0 ||
 	    c->retry_max_ms < 0) {
-		snprintf(msg, msglen, "hiveha_governor_config: durations must not be negative");
+		(void)snprintf(msg, msglen, "hiveha_governor_config: durations must not be negative");
 		return HIVEHA_EINVAL;
 	}
 	if (c->allocator && (!c->allocator->malloc || !c->allocator->realloc ||
 	                     !c->allocator->free)) {
-		snprintf(msg, msglen, "hiveha_governor_config: an allocator needs malloc, realloc and free");
+		(void)snprintf(msg, msglen, "hiveha_governor_config: an allocator needs malloc, realloc and free");
 		return HIVEHA_EINVAL;
 	}
 	int rc = hiveha_store_check(store, deputies, msg, msglen);
@@ -185,17 +149,22 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 	/* Versions were checked by validate(); these cannot fail. */
 	hh_abi_copy_in(&hh_abi_store, &gov->store, store);
 	hh_abi_copy_in(&hh_abi_transport, &gov->transport, transport);
-	if (clock) {
+	if (clock)
 		hh_abi_copy_in(&hh_abi_clock, &gov->clock, clock);
-	} else if ((rc = hiveha_clock_system(&gov->clock)) != 0) {
+	else
+		rc = hiveha_clock_system(&gov->clock);
+	if (rc) {
 		free_strings(gov);
 		hh_free(gov->alloc, gov);
 		report(cfg, "hiveha_governor_new: cannot create the system clock");
 		return rc;
 	}
 	rc = hh_mutex_init(&gov->lock);
-	if (!rc && (rc = hh_cond_init(&gov->life_cond)) != 0)
-		hh_mutex_destroy(&gov->lock);
+	if (!rc) {
+		rc = hh_cond_init(&gov->life_cond);
+		if (rc)
+			hh_mutex_destroy(&gov->lock);
+	}
 	if (rc) {
 		if (!clock && gov->clock.destroy)
 			gov->clock.destroy(gov->clock.ctx);
@@ -208,11 +177,17 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 	gov->life = HH_LIFE_IDLE;
 	hh_limits_default(&gov->limits);
 	gov->limits.max_message_bytes = gov->cfg.max_reply_bytes;
+	gov->link = (hh_peer){ .transport = &gov->transport, .address = gov->peer,
+	                       .instance_id = gov->instance_id, .token = gov->token };
+	gov->sync = (hh_sync){ .alloc = gov->alloc, .cfg = &gov->cfg, .store = &gov->store,
+	                       .clock = &gov->clock, .lock = &gov->lock, .stop = &gov->stop,
+	                       .limits = &gov->limits, .peer = &gov->link, .owner = gov };
 
 	/* Load each deputy's persisted state now, so that a responder attached
 	 * to this governor vouches correctly even before start. */
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 		hh_deputy *d = &gov->dep[k];
+		d->sync = &gov->sync;
 		d->kind = k;
 		d->enabled = (gov->cfg.deputies & HIVEHA_DEPUTY_MASK(k)) != 0;
 		d->state = HIVEHA_DEPUTY_IDLE;
@@ -224,7 +199,7 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 	}
 	if (rc) {
 		char full[600];
-		snprintf(full, sizeof(full), "hiveha_governor_new: %s", msg);
+		(void)snprintf(full, sizeof(full), "hiveha_governor_new: %s", msg);
 		report(cfg, full);
 		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			hh_syncstate_free(&gov->dep[k].st);
@@ -245,8 +220,7 @@ void hiveha_governor_free(hiveha_governor *gov)
 	if (!gov)
 		return;
 	hiveha_governor_stop(gov);
-	if (gov->conn)
-		gov->transport.close(gov->transport.ctx, gov->conn);
+	hh_peer_close(&gov->link);
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 		hh_syncstate_free(&gov->dep[k].st);
 	hh_cond_destroy(&gov->life_cond);
@@ -287,7 +261,7 @@ int hiveha_governor_snapshot(hiveha_governor *gov, int kind, hiveha_deputy_snaps
 	full.covered_until = d->st.covered_until;
 	full.pending_gaps = d->st.pending.n;
 	full.progress = d->progress;
-	snprintf(full.sync_state, sizeof(full.sync_state), "%s", d->sync_state);
+	(void)snprintf(full.sync_state, sizeof(full.sync_state), "%s", d->sync_state);
 	hh_mutex_unlock(&gov->lock);
 	return hh_abi_copy_out(&hh_abi_deputy_snapshot, out, &full, version);
 }

@@ -4,11 +4,16 @@
  * blocking run, poll, the background thread, and stop - the lifecycle
  * state machine that governor.h documents.
  */
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "deputy_kind.h"
 #include "governor_internal.h"
-#include "store_txn.h"
+#include "deputy_report.h"
+#include "deputy_state.h"
+#include "gaps.h"
+#include "store_access.h"
 
 /* ---- start-up -------------------------------------------------------- */
 
@@ -75,7 +80,7 @@ static void note_gap(hiveha_governor *gov, int k, hh_range gap)
 	char a[HIVEHA_ISO8601_SIZE] = "?", b[HIVEHA_ISO8601_SIZE] = "?";
 	hiveha_time_to_iso8601(a, sizeof(a), gap.from);
 	hiveha_time_to_iso8601(b, sizeof(b), gap.to);
-	hh_gov_log(gov, HIVEHA_LOG_INFO, "%s: gap [%s, %s) opened at start", hiveha_deputy_name(k), a, b);
+	hh_sync_log(&gov->sync, HIVEHA_LOG_INFO, "%s: gap [%s, %s) opened at start", hiveha_deputy_name(k), a, b);
 }
 
 /* Computes every deputy's new gap and persists it with covered-until =
@@ -115,7 +120,7 @@ static int startup(hiveha_governor *gov)
 			char a[HIVEHA_ISO8601_SIZE] = "?", b[HIVEHA_ISO8601_SIZE] = "?";
 			hiveha_time_to_iso8601(a, sizeof(a), gov->start_time);
 			hiveha_time_to_iso8601(b, sizeof(b), d->st.covered_until);
-			hh_dep_note(gov, d, HIVEHA_LOG_WARN,
+			hh_dep_note(d, HIVEHA_LOG_WARN,
 			            "the start time %s is before covered-until %s: the clock went back; "
 			            "covered-until is kept and the host may collect times it already holds",
 			            a, b);
@@ -123,31 +128,19 @@ static int startup(hiveha_governor *gov)
 		if (d->enabled && has_gap)
 			note_gap(gov, k, gap);
 		else if (d->enabled && !d->st.present)
-			hh_dep_note(gov, d, HIVEHA_LOG_INFO,
+			hh_dep_note(d, HIVEHA_LOG_INFO,
 			            "no previous state: nothing to sync (configure a look-back to sync at first start)");
 	}
 	if (!rc) {
-		hiveha_store_txn *txn;
-		rc = hh_store_begin(&gov->store, &txn);
-		if (!rc) {
-			for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++)
-				rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
-			rc = hh_store_end(&gov->store, txn, rc);
-		}
+		/* every deputy's start-up state in one transaction, installed
+		 * together with the started mark */
+		rc = hh_state_commit_all(gov->dep, next, HH_DEPUTY_KINDS, &gov->started);
 		char why[320];
 		if (rc)
 			hh_gov_set_err(gov, "writing the start-up sync state failed: %s",
 			               hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	if (!rc) {
-		hh_mutex_lock(&gov->lock);
-		for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
-			hh_syncstate t = gov->dep[k].st;
-			gov->dep[k].st = next[k];
-			next[k] = t;
-		}
-		gov->started = 1;
-		hh_mutex_unlock(&gov->lock);
 		gov->next_heartbeat_ns = gov->clock.monotonic_ns(gov->clock.ctx) +
 		                         gov->cfg.heartbeat_ms * 1000000;
 	}
@@ -193,20 +186,11 @@ static int heartbeat(hiveha_governor *gov)
 		if (now > next[k].covered_until)
 			next[k].covered_until = now;
 	}
-	hiveha_store_txn *txn;
-	if (!rc && !(rc = hh_store_begin(&gov->store, &txn))) {
-		for (int k = 0; k < HH_DEPUTY_KINDS && !rc; k++)
-			rc = hh_syncstate_save(&next[k], &gov->store, txn, k);
-		rc = hh_store_end(&gov->store, txn, rc);
-	}
-	if (!rc) {
-		hh_mutex_lock(&gov->lock);
-		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
-			gov->dep[k].st.covered_until = next[k].covered_until;
-		hh_mutex_unlock(&gov->lock);
-	} else {
+	if (!rc)
+		rc = hh_state_commit_all(gov->dep, next, HH_DEPUTY_KINDS, NULL);
+	if (rc) {
 		char why[320];
-		hh_gov_log(gov, HIVEHA_LOG_WARN, "writing the covered-until heartbeat failed: %s",
+		hh_sync_log(&gov->sync, HIVEHA_LOG_WARN, "writing the covered-until heartbeat failed: %s",
 		           hh_store_reason(&gov->store, rc, why, sizeof(why)));
 	}
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++)
@@ -221,7 +205,7 @@ static int all_rounds(hiveha_governor *gov)
 		hh_deputy *d = &gov->dep[k];
 		if (!d->enabled)
 			continue;
-		int rc = hh_dep_round(gov, d);
+		int rc = hh_dep_round(d);
 		if (rc && !first)
 			first = rc;
 		if (rc == HIVEHA_ECANCELLED)
@@ -257,22 +241,16 @@ static int all_rounds(hiveha_governor *gov)
  * stop requested after entry is never lost.
  */
 
-/* The governor whose sync work the calling thread does, or NULL. */
-static HH_THREAD_LOCAL const hiveha_governor *sync_gov;
-
 /* The governor whose background thread the calling thread is, or NULL. */
 static HH_THREAD_LOCAL const hiveha_governor *background_gov;
 
-const hiveha_governor *hh_gov_sync_thread(const hiveha_governor *gov)
+void hh_gov_set_err(hiveha_governor *gov, const char *fmt, ...)
 {
-	const hiveha_governor *outer = sync_gov;
-	sync_gov = gov;
-	return outer;
-}
-
-char *hh_gov_errbuf(hiveha_governor *gov)
-{
-	return background_gov == gov ? gov->bg_errmsg : gov->errmsg;
+	char *buf = background_gov == gov ? gov->bg_errmsg : gov->errmsg;
+	va_list ap;
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof(gov->errmsg), fmt, ap); /* a long message is cut */
+	va_end(ap);
 }
 
 /* Enters RUNNING or BACKGROUND from IDLE, after any stop in progress.
@@ -299,9 +277,9 @@ static int enter_locked(hiveha_governor *gov, int to, int need_started, const ch
 }
 
 /* On the sync thread, before anything can sleep or send. */
-static const hiveha_governor *begin_sync(hiveha_governor *gov)
+static const void *begin_sync(hiveha_governor *gov)
 {
-	const hiveha_governor *outer = hh_gov_sync_thread(gov);
+	const void *outer = hh_sync_mark_thread(gov);
 	if (gov->clock.version >= 2 && gov->clock.reset)
 		gov->clock.reset(gov->clock.ctx);
 	else
@@ -314,7 +292,7 @@ static const hiveha_governor *begin_sync(hiveha_governor *gov)
 /* Enters RUNNING on the caller's thread; refusals go to errmsg. *outer
  * gets the governor this thread did sync work for before (for leave). */
 static int enter_running(hiveha_governor *gov, int need_started, const char *fn,
-                         const hiveha_governor **outer)
+                         const void **outer)
 {
 	const char *why = NULL;
 	hh_mutex_lock(&gov->lock);
@@ -334,7 +312,7 @@ static int clean_stop_mark(hiveha_governor *gov)
 }
 
 /* Leaves RUNNING; a stop requested during the run gets its mark first. */
-static void leave_running(hiveha_governor *gov, const hiveha_governor *outer)
+static void leave_running(hiveha_governor *gov, const void *outer)
 {
 	int marked = 0, rc = HIVEHA_OK;
 	hh_mutex_lock(&gov->lock);
@@ -349,7 +327,7 @@ static void leave_running(hiveha_governor *gov, const hiveha_governor *outer)
 	gov->life = HH_LIFE_IDLE;
 	hh_cond_broadcast(&gov->life_cond);
 	hh_mutex_unlock(&gov->lock);
-	hh_gov_sync_thread(outer);
+	hh_sync_mark_thread(outer);
 }
 
 /* Interrupts a sleep or transfer in progress; gov->stop is already set. */
@@ -364,7 +342,7 @@ int hiveha_governor_run(hiveha_governor *gov)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	const hiveha_governor *outer = NULL;
+	const void *outer = NULL;
 	int rc = enter_running(gov, 0, "hiveha_governor_run", &outer);
 	if (rc)
 		return rc;
@@ -401,13 +379,13 @@ static int poll_once(hiveha_governor *gov, int64_t *next_ms)
 		heartbeat(gov);
 		gov->next_heartbeat_ns = now + gov->cfg.heartbeat_ms * 1000000;
 	}
-	for (int k = 0; k < HH_DEPUTY_KINDS && !hh_gov_stopping(gov); k++) {
+	for (int k = 0; k < HH_DEPUTY_KINDS && !hh_sync_stopping(&gov->sync); k++) {
 		hh_deputy *d = &gov->dep[k];
 		if (!d->enabled || !d->next_retry_ns)
 			continue;
 		now = gov->clock.monotonic_ns(gov->clock.ctx);
 		if (now >= d->next_retry_ns) {
-			int r = hh_dep_round(gov, d);
+			int r = hh_dep_round(d);
 			if (r && !rc)
 				rc = r;
 		}
@@ -431,7 +409,7 @@ int hiveha_governor_poll(hiveha_governor *gov, int64_t *next_ms_out)
 {
 	if (!gov)
 		return HIVEHA_EINVAL;
-	const hiveha_governor *outer = NULL;
+	const void *outer = NULL;
 	int rc = enter_running(gov, 1, "hiveha_governor_poll", &outer);
 	if (rc)
 		return rc;
@@ -449,19 +427,19 @@ static void background(void *arg)
 	 * never heartbeats: retry the start-up with back-off until stopped. */
 	int64_t backoff = gov->cfg.retry_initial_ms;
 	while (startup(gov) != HIVEHA_OK) {
-		hh_gov_log(gov, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->bg_errmsg,
+		hh_sync_log(&gov->sync, HIVEHA_LOG_ERROR, "start-up failed: %s; retrying in %lld ms", gov->bg_errmsg,
 		           (long long)backoff);
-		if (hh_gov_sleep_ms(gov, backoff))
+		if (hh_sync_sleep_ms(&gov->sync, backoff))
 			return;
 		backoff = backoff * 2 > gov->cfg.retry_max_ms ? gov->cfg.retry_max_ms : backoff * 2;
 	}
 	all_rounds(gov);
-	while (!hh_gov_stopping(gov)) {
+	while (!hh_sync_stopping(&gov->sync)) {
 		int64_t next_ms = 0;
 		poll_once(gov, &next_ms);
 		if (next_ms < 1)
 			next_ms = 1;
-		if (hh_gov_sleep_ms(gov, next_ms))
+		if (hh_sync_sleep_ms(&gov->sync, next_ms))
 			break;
 	}
 }
@@ -494,7 +472,7 @@ int hiveha_governor_stop(hiveha_governor *gov)
 	if (!gov)
 		return HIVEHA_EINVAL;
 	hh_mutex_lock(&gov->lock);
-	if (sync_gov == gov || gov->life == HH_LIFE_RUNNING) {
+	if (hh_sync_on_thread(gov) || gov->life == HH_LIFE_RUNNING) {
 		/* Request only: waiting here could wait for ourselves. */
 		hh_atomic_store(&gov->stop, 1);
 		gov->stoppers++;
@@ -524,9 +502,9 @@ int hiveha_governor_stop(hiveha_governor *gov)
 		hh_thread_join(gov->thread);
 	}
 	/* a callback of the mark that stops only requests */
-	const hiveha_governor *outer = hh_gov_sync_thread(gov);
+	const void *outer = hh_sync_mark_thread(gov);
 	int rc = clean_stop_mark(gov);
-	hh_gov_sync_thread(outer);
+	hh_sync_mark_thread(outer);
 	char why[320] = "";
 	if (rc) /* asks the store: not under the lock */
 		hh_store_reason(&gov->store, rc, why, sizeof(why));

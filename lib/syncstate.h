@@ -51,6 +51,12 @@ void hh_syncstate_free(hh_syncstate *st);
 int hh_syncstate_copy(hh_syncstate *dst, const hh_syncstate *src);
 void hh_checkpoint_clear(hh_syncstate *st);
 int hh_checkpoint_set_item(hh_syncstate *st, const char *item);
+/* Whether the checkpoint is active and belongs to the pending gap
+ * [from, to) exactly: the one test of "is this checkpoint this gap's". */
+static inline int hh_checkpoint_belongs(const hh_checkpoint *ck, hiveha_time from, hiveha_time to)
+{
+	return ck->active && ck->gap_from == from && ck->gap_to == to;
+}
 
 /* Folds one item id into a digest of an ascending id list (xxHash's XXH3,
  * seeded with the digest so far). Start from HH_ITEM_DIGEST_INIT. It detects a changed item

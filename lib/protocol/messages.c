@@ -170,7 +170,8 @@ static int get_window(const cJSON *root, hh_window *w, hh_errbuf *err)
 		if (rc)
 			return rc;
 	}
-	rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &w->cursor, err);
+	rc = hh_json_get_str(root, "cursor", HH_OPTIONAL, HH_MAX_CURSOR_BYTES, &w->owned, err);
+	w->cursor = w->owned;
 	if (rc)
 		return rc == HIVEHA_ELIMIT ? hh_err(err, HIVEHA_EPROTOCOL, "cursor too long") : rc;
 	return check_window(w, err);
@@ -505,7 +506,7 @@ void hh_ts_request_free(hh_ts_request *m)
 			free(m->items[i]);
 		free(m->items);
 	}
-	free(m->window.cursor);
+	free(m->window.owned);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -560,7 +561,7 @@ void hh_ev_request_free(hh_ev_request *m)
 {
 	if (!m)
 		return;
-	free(m->window.cursor);
+	free(m->window.owned);
 	memset(m, 0, sizeof(*m));
 }
 

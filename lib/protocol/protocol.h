@@ -83,14 +83,16 @@ typedef struct hh_hello {
 /* ---- requests ------------------------------------------------------- */
 
 /* What both requests ask for: the range and where in it to begin
- * (docs/protocol.md "from", "to", "start", "cursor"). A decoded window owns
- * its cursor (C heap); one given to an encoder is only read. */
+ * (docs/protocol.md "from", "to", "start", "cursor"). An encoder only
+ * reads `cursor`; a decoder points it at `owned`, its copy (C heap), which
+ * the message's free function releases. */
 typedef struct hh_window {
 	hiveha_time from, to;      /* half-open; from < to */
 	int has_start;             /* resume at (start_time, start_skip) */
 	hiveha_time start_time;    /* records before it are left out, inside [from, to), */
 	uint64_t start_skip;       /* and the first start_skip at exactly start_time (0 without) */
-	char *cursor;              /* opaque, from the previous reply; NULL = from the start */
+	const char *cursor;        /* opaque, from the previous reply; NULL = from the start */
+	char *owned;               /* decoded windows: the allocation `cursor` points to */
 } hh_window;
 
 /* ---- timeseries ----------------------------------------------------- */

@@ -8,7 +8,8 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "governor_internal.h"
+#include "deputy.h"
+#include "gaps.h"
 #include "harness.h"
 #include "syncstate.h"
 

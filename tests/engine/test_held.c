@@ -20,7 +20,8 @@
 #include <string.h>
 
 #include "coverage.h"
-#include "governor_internal.h"
+#include "deputy.h"
+#include "gaps.h"
 #include "harness.h"
 #include "syncstate.h"
 

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "governor_internal.h"
+#include "deputy.h"
+#include "gaps.h"
 #include "harness.h"
 #include "syncstate.h"
 

@@ -224,11 +224,12 @@ Test(responder, unknown_and_complete_flags)
 	cr_assert_eq(rep.items[0].count, 2);
 	cr_assert(rep.items[0].complete);
 	cr_assert_not_null(rep.cursor);
-	q.window.cursor = rep.cursor;
+	char *next = rep.cursor;
+	q.window.cursor = next;
 	rep.cursor = NULL;
 	hh_ts_reply_free(&rep);
 	cr_assert_eq(ts_page(&q, NULL, &rep, &drc, &err), 0);
-	free(q.window.cursor);
+	free(next);
 	cr_assert_eq(rep.item_count, 2);
 	cr_assert_str_eq(rep.items[0].id, "ghost");
 	cr_assert(rep.items[0].unknown);
