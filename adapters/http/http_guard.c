@@ -86,7 +86,7 @@ static void guard_log(const hh_guard *g, const char *fmt, ...)
 	if (!g->on_log)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	(void)vsnprintf(line, sizeof(line), fmt, ap); /* a long line is cut */
 	va_end(ap);
 	g->on_log(HIVEHA_LOG_INFO, line, g->payload);
 }
@@ -150,7 +150,8 @@ int hh_guard_new(hh_guard **out, unsigned int max_conn, unsigned int timeout_s, 
 	int ok;
 
 	*out = NULL;
-	if (!(g = calloc(1, sizeof(*g))))
+	g = calloc(1, sizeof(*g));
+	if (!g)
 		return HIVEHA_ENOMEM;
 	g->max = max_conn;
 	g->timeout_ms = (uint64_t)timeout_s * 1000u;

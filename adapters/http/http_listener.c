@@ -101,7 +101,7 @@ static void listener_log(const hiveha_http_listener *l, int level, const char *f
 	if (!l->on_log)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	(void)vsnprintf(line, sizeof(line), fmt, ap); /* a long line is cut */
 	va_end(ap);
 	l->on_log(level, line, l->payload);
 }
@@ -116,7 +116,10 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 	if (!l->on_log)
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	/* A long line is cut; on an encoding error the buffer is unspecified
+	 * and strlen() below must not read it. */
+	if (vsnprintf(line, sizeof(line), fmt, ap) < 0)
+		return;
 	n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		line[--n] = '\0';
@@ -507,11 +510,11 @@ static int read_pem(const char *path, char **out)
 		return HIVEHA_ETRANSPORT;
 	buf = malloc(HH_PEM_MAX + 1);
 	if (!buf) {
-		fclose(f);
+		(void)fclose(f); /* read only: closing cannot lose data */
 		return HIVEHA_ENOMEM;
 	}
 	n = fread(buf, 1, HH_PEM_MAX + 1, f);
-	fclose(f);
+	(void)fclose(f); /* read only; a short read shows in n */
 	if (n == 0 || n > HH_PEM_MAX) {
 		free(buf);
 		return HIVEHA_ETRANSPORT;
@@ -647,7 +650,7 @@ static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_o
 	if (rc != 0) {
 		if (opts->on_log) {
 			char line[256];
-			snprintf(line, sizeof(line), "http: bad listen address: %s", why);
+			(void)snprintf(line, sizeof(line), "http: bad listen address: %s", why);
 			opts->on_log(HIVEHA_LOG_ERROR, line, opts->payload);
 		}
 		return rc;
@@ -663,7 +666,8 @@ static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_o
 	if (opts->version >= 2) {
 		if (opts->token && opts->token[0]) {
 			l->token_len = strlen(opts->token);
-			if (!(l->token = malloc(l->token_len + 1))) {
+			l->token = malloc(l->token_len + 1);
+			if (!l->token) {
 				rc = HIVEHA_ENOMEM;
 				goto fail;
 			}
@@ -681,8 +685,9 @@ static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_o
 		goto fail;
 	}
 	l->budget_ok = 1;
-	if ((rc = hh_guard_new(&l->guard, max_conn, l->request_timeout_s, min_rate, opts->on_log,
-	                       opts->payload)) != 0)
+	rc = hh_guard_new(&l->guard, max_conn, l->request_timeout_s, min_rate, opts->on_log,
+	                  opts->payload);
+	if (rc != 0)
 		goto fail;
 	l->max_request = opts->max_request_bytes ? opts->max_request_bytes : HH_DEFAULT_MAX_REQUEST;
 	l->max_reply = opts->max_reply_bytes ? opts->max_reply_bytes : HH_DEFAULT_MAX_REPLY;

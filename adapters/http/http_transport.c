@@ -62,7 +62,7 @@ static void client_log(const hh_client *cl, int level, const char *fmt, ...)
 	if (!cl->opts.on_log)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
+	(void)vsnprintf(line, sizeof(line), fmt, ap); /* a long line is cut */
 	va_end(ap);
 	cl->opts.on_log(level, line, cl->opts.payload);
 }
@@ -77,6 +77,21 @@ static char *dup_or_null(const char *s)
 	if (d)
 		strcpy(d, s);
 	return d;
+}
+
+/* a, b and c joined in a malloc'd string, or NULL: sized from the parts,
+ * so nothing can be cut. */
+static char *concat3(const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	char *s = malloc(la + lb + lc + 1);
+
+	if (!s)
+		return NULL;
+	strcpy(s, a);
+	strcpy(s + la, b);
+	strcpy(s + la + lb, c);
+	return s;
 }
 
 static long clamp_ms(int64_t ms)
@@ -271,11 +286,15 @@ static CURLcode run(hh_client *cl, CURL *easy, int *cancelled)
 			result = CURLE_FAILED_INIT;
 			break;
 		}
-		while ((msg = curl_multi_info_read(cl->multi, &left)) != NULL)
+		for (;;) {
+			msg = curl_multi_info_read(cl->multi, &left);
+			if (!msg)
+				break;
 			if (msg->msg == CURLMSG_DONE && msg->easy_handle == easy) {
 				result = msg->data.result;
 				done = 1;
 			}
+		}
 		if (!done && curl_multi_poll(cl->multi, NULL, 0, HH_POLL_MS, NULL) != CURLM_OK) {
 			result = CURLE_FAILED_INIT;
 			break;
@@ -348,19 +367,17 @@ static int client_exchange(void *ctx, hiveha_conn *c, const hiveha_request *req,
 		return HIVEHA_ESTATE;
 
 	rc = HIVEHA_ENOMEM;
-	url = malloc(strlen(c->base) + sizeof(HIVEHA_HTTP_PATH_PREFIX) + strlen(req->kind));
+	url = concat3(c->base, HIVEHA_HTTP_PATH_PREFIX, req->kind);
 	if (!url)
 		goto out;
-	sprintf(url, "%s%s%s", c->base, HIVEHA_HTTP_PATH_PREFIX, req->kind);
 	h = curl_slist_append(headers, "Content-Type: application/octet-stream");
 	if (!h)
 		goto out;
 	headers = h;
 	if (req->token && *req->token) {
-		auth = malloc(strlen(req->token) + sizeof("Authorization: Bearer "));
+		auth = concat3("Authorization: Bearer ", req->token, "");
 		if (!auth)
 			goto out;
-		sprintf(auth, "Authorization: Bearer %s", req->token);
 		h = curl_slist_append(headers, auth);
 		if (!h)
 			goto out;

@@ -174,7 +174,10 @@ static int hh_sq_events_scan(hh_sq_store *st, hh_sq_conn *c, hiveha_time from, h
 	sqlite3_bind_int64(s, 1, t);
 	sqlite3_bind_int64(s, 2, id);
 	sqlite3_bind_int64(s, 3, to);
-	while (done < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (done < max) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
 		status = hh_sq_event_column(s, &batch[n]);
 		if (status != 0) {
 			status = hh_sq_error(st, status, "sqlite: cannot read a stored event");

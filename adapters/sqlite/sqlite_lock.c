@@ -45,13 +45,14 @@ int hh_sq_lock_take(hh_sq_store *st, char *err, size_t err_size)
 	if (rc != SQLITE_OK) {
 		if (err != NULL && err_size > 0) {
 			if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED)
-				snprintf(err, err_size,
-				         "sqlite: %s is in use by another store (another process, or this "
-				         "one, has it open read-write); each instance needs its own file",
-				         st->path);
+				(void)snprintf(err, err_size,
+				               "sqlite: %s is in use by another store (another process, or "
+				               "this one, has it open read-write); each instance needs its "
+				               "own file",
+				               st->path);
 			else
-				snprintf(err, err_size, "sqlite: cannot take the lock %s: %s", lp,
-				         db != NULL ? sqlite3_errmsg(db) : "out of memory");
+				(void)snprintf(err, err_size, "sqlite: cannot take the lock %s: %s", lp,
+				               db != NULL ? sqlite3_errmsg(db) : "out of memory");
 		}
 		sqlite3_close(db);
 		free(lp);

@@ -14,6 +14,9 @@ int hh_sq_item_id(hh_sq_store *st, hh_sq_conn *c, const char *item_id, bool crea
 	sqlite3_stmt *s = hh_sq_stmt(st, c, HH_SQ_ITEM_LOOKUP);
 	int rc;
 
+	/* 0 on failure too: clang-analyzer cannot see that the error helpers
+	 * (sqlite_store.c) never return 0, and the callers read it after 0. */
+	*out = 0;
 	if (s == NULL)
 		return HIVEHA_ESTORE;
 	sqlite3_bind_text(s, 1, item_id, -1, SQLITE_STATIC);
@@ -193,7 +196,10 @@ int hh_sq_list_items(void *ctx, hiveha_item_fn fn, void *payload)
 		hh_sq_reader_put(st, c);
 		return HIVEHA_ESTORE;
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	for (;;) {
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
 		status = fn((const char *)sqlite3_column_text(s, 0), payload);
 		if (status != 0)
 			break;
@@ -240,8 +246,12 @@ static int hh_sq_samples_scan(hh_sq_store *st, hh_sq_conn *c, const char *item_i
 	sqlite3_bind_int64(s, 2, t);
 	sqlite3_bind_int64(s, 3, seq);
 	sqlite3_bind_int64(s, 4, to);
-	while (done < max && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while (done < max) {
 		hiveha_sample *sm = &batch[n];
+
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW)
+			break;
 
 		sm->time = sqlite3_column_int64(s, 0);
 		sm->quality = (uint32_t)sqlite3_column_int64(s, 2);

@@ -61,7 +61,7 @@ const size_t hh_sq_migration_count = sizeof hh_sq_migrations / sizeof hh_sq_migr
 static int hh_sq_fail(sqlite3 *db, char *err, size_t err_size, const char *what)
 {
 	if (err != NULL && err_size > 0)
-		snprintf(err, err_size, "sqlite: %s: %s", what, sqlite3_errmsg(db));
+		(void)snprintf(err, err_size, "sqlite: %s: %s", what, sqlite3_errmsg(db));
 	return (sqlite3_errcode(db) & 0xff) == SQLITE_NOMEM ? HIVEHA_ENOMEM : HIVEHA_ESTORE;
 }
 
@@ -92,19 +92,21 @@ static int hh_sq_schema_inspect(sqlite3 *db, int newest, int *version, char *err
 		return hh_sq_fail(db, err, err_size, "reading the schema version");
 	if ((app_id != 0 && app_id != HH_SQ_APPLICATION_ID) || (app_id == 0 && tables > 0)) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: %s is an SQLite database but not a libhiveha store",
-			         sqlite3_db_filename(db, "main"));
+			(void)snprintf(err, err_size,
+			               "sqlite: %s is an SQLite database but not a libhiveha store",
+			               sqlite3_db_filename(db, "main"));
 		return HIVEHA_ESTORE;
 	}
 	if (*version > newest) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: store schema version %d is newer than the "
-			         "newest this library knows (%d); use a newer libhiveha", *version, newest);
+			(void)snprintf(err, err_size, "sqlite: store schema version %d is newer than the "
+			               "newest this library knows (%d); use a newer libhiveha", *version,
+			               newest);
 		return HIVEHA_EVERSION;
 	}
 	if (*version < 0) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: invalid store schema version %d", *version);
+			(void)snprintf(err, err_size, "sqlite: invalid store schema version %d", *version);
 		return HIVEHA_ESTORE;
 	}
 	return 0;
@@ -127,14 +129,16 @@ static int hh_sq_migrate(sqlite3 *db, const hh_sq_migration *steps, size_t nstep
 			continue;
 		if (steps[i].to_version != version + 1) {
 			if (err != NULL && err_size > 0)
-				snprintf(err, err_size, "sqlite: no migration from schema version %d", version);
+				(void)snprintf(err, err_size, "sqlite: no migration from schema version %d",
+				               version);
 			status = HIVEHA_ESTORE;
 			break;
 		}
 		if (sqlite3_exec(db, steps[i].sql, NULL, NULL, NULL) != SQLITE_OK) {
 			char what[64];
 
-			snprintf(what, sizeof what, "migrating to schema version %d", steps[i].to_version);
+			(void)snprintf(what, sizeof what, "migrating to schema version %d",
+			               steps[i].to_version);
 			status = hh_sq_fail(db, err, err_size, what);
 			break;
 		}
@@ -142,15 +146,23 @@ static int hh_sq_migrate(sqlite3 *db, const hh_sq_migration *steps, size_t nstep
 	}
 	if (status == 0 && version != newest) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: migrations end at %d, not %d", version, newest);
+			(void)snprintf(err, err_size, "sqlite: migrations end at %d, not %d", version, newest);
 		status = HIVEHA_ESTORE;
 	}
 	if (status == 0) {
-		snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
-		         HH_SQ_APPLICATION_ID, version);
-		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
-		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		int n = snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+		                 HH_SQ_APPLICATION_ID, version);
+
+		/* a cut statement would commit the tables under a wrong version */
+		if (n < 0 || (size_t)n >= sizeof sql) {
+			if (err != NULL && err_size > 0)
+				(void)snprintf(err, err_size,
+				               "sqlite: the schema version statement does not fit");
+			status = HIVEHA_ESTORE;
+		} else if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK ||
+		           sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			status = hh_sq_fail(db, err, err_size, "committing the schema");
+		}
 	}
 	if (status != 0 && !sqlite3_get_autocommit(db))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -173,8 +185,8 @@ int hh_sq_schema_prepare(sqlite3 *db, bool read_only, const hh_sq_migration *ste
 	if (read_only) {
 		if (version != newest) {
 			if (err != NULL && err_size > 0)
-				snprintf(err, err_size, "sqlite: store schema version %d is older than %d; "
-				         "open it read-write once to migrate", version, newest);
+				(void)snprintf(err, err_size, "sqlite: store schema version %d is older than %d; "
+				               "open it read-write once to migrate", version, newest);
 			return HIVEHA_EVERSION;
 		}
 		return 0;
@@ -196,8 +208,8 @@ int hh_sq_schema_prepare(sqlite3 *db, bool read_only, const hh_sq_migration *ste
 			if (mode == NULL)
 				return hh_sq_fail(db, err, err_size, "PRAGMA journal_mode");
 			if (err != NULL && err_size > 0)
-				snprintf(err, err_size, "sqlite: cannot switch %s to WAL mode",
-				         sqlite3_db_filename(db, "main"));
+				(void)snprintf(err, err_size, "sqlite: cannot switch %s to WAL mode",
+				               sqlite3_db_filename(db, "main"));
 			return HIVEHA_ESTORE;
 		}
 	}

@@ -52,7 +52,7 @@ static void hh_sq_copy_msg(char *buf, size_t size, const char *msg)
 {
 	if (buf == NULL || size == 0)
 		return;
-	snprintf(buf, size, "%s", msg);
+	(void)snprintf(buf, size, "%s", msg); /* a long message is cut */
 }
 
 int hh_sq_error(hh_sq_store *st, int status, const char *fmt, ...)
@@ -61,7 +61,7 @@ int hh_sq_error(hh_sq_store *st, int status, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	(void)vsnprintf(msg, sizeof msg, fmt, ap); /* a long message is cut */
 	va_end(ap);
 	hh_sq_mutex_lock(&st->emtx);
 	memcpy(st->errmsg, msg, sizeof msg);
@@ -114,7 +114,7 @@ static int hh_sq_exec(sqlite3 *db, const char *sql, char *err, size_t err_size)
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK)
 		return 0;
 	if (err != NULL && err_size > 0)
-		snprintf(err, err_size, "sqlite: %s: %s", sql, sqlite3_errmsg(db));
+		(void)snprintf(err, err_size, "sqlite: %s: %s", sql, sqlite3_errmsg(db));
 	return (sqlite3_errcode(db) & 0xff) == SQLITE_NOMEM ? HIVEHA_ENOMEM : HIVEHA_ESTORE;
 }
 
@@ -140,8 +140,8 @@ int hh_sq_conn_open(hh_sq_store *st, hh_sq_conn **out, bool writer, char *err, s
 	}
 	if (sqlite3_open_v2(st->path, &c->db, flags, NULL) != SQLITE_OK) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: cannot open %s: %s", st->path,
-			         c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
+			(void)snprintf(err, err_size, "sqlite: cannot open %s: %s", st->path,
+			               c->db != NULL ? sqlite3_errmsg(c->db) : "out of memory");
 		status = c->db == NULL ? HIVEHA_ENOMEM : HIVEHA_ESTORE;
 		hh_sq_conn_close(c);
 		return status;
@@ -150,13 +150,20 @@ int hh_sq_conn_open(hh_sq_store *st, hh_sq_conn **out, bool writer, char *err, s
 	sqlite3_busy_timeout(c->db, st->busy_timeout_ms);
 	if (writer) {
 		char sql[64];
+		int n;
 
 		/* synchronous is per connection; readers never write so only the writer needs it. */
 		/* A larger page cache keeps a bulk write's B-tree path and the
 		 * pages it dirties in memory until commit. */
-		snprintf(sql, sizeof sql, "PRAGMA synchronous = %d; PRAGMA cache_size = -16384",
-		         st->synchronous);
-		status = hh_sq_exec(c->db, sql, err, err_size);
+		n = snprintf(sql, sizeof sql, "PRAGMA synchronous = %d; PRAGMA cache_size = -16384",
+		             st->synchronous);
+		if (n < 0 || (size_t)n >= sizeof sql) {
+			/* a cut statement would leave the connection's settings unset */
+			hh_sq_copy_msg(err, err_size, "sqlite: connection settings do not fit");
+			status = HIVEHA_ESTORE;
+		} else {
+			status = hh_sq_exec(c->db, sql, err, err_size);
+		}
 		if (status != 0) {
 			hh_sq_conn_close(c);
 			return status;
@@ -330,7 +337,8 @@ static void hh_sq_free(hh_sq_store *st)
 	hh_sq_conn *c;
 
 	hh_sq_conn_close(st->writer);
-	while ((c = st->idle) != NULL) {
+	while (st->idle != NULL) {
+		c = st->idle;
 		st->idle = c->next;
 		hh_sq_conn_close(c);
 	}
@@ -364,8 +372,8 @@ static int hh_sq_options(hh_sq_store *st, const hiveha_sqlite_options *opts, cha
 		opts = &defaults;
 	if (opts->version == 0 || opts->version > HIVEHA_SQLITE_OPTIONS_VERSION) {
 		if (err != NULL && err_size > 0)
-			snprintf(err, err_size, "sqlite: options version %u not supported (1..%d)",
-			         opts->version, HIVEHA_SQLITE_OPTIONS_VERSION);
+			(void)snprintf(err, err_size, "sqlite: options version %u not supported (1..%d)",
+			               opts->version, HIVEHA_SQLITE_OPTIONS_VERSION);
 		return HIVEHA_EVERSION;
 	}
 	if ((opts->flags & ~(HIVEHA_SQLITE_READ_ONLY | HIVEHA_SQLITE_NO_CREATE)) != 0 ||
@@ -445,7 +453,7 @@ static void hh_sq_last_error(void *ctx, char *buf, size_t size)
 	hh_sq_store *st = ctx;
 
 	hh_sq_mutex_lock(&st->emtx);
-	snprintf(buf, size, "%s", st->errmsg);
+	(void)snprintf(buf, size, "%s", st->errmsg); /* cut to the caller's buffer */
 	hh_sq_mutex_unlock(&st->emtx);
 }
 
