@@ -197,8 +197,11 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 	co.ca_file = opt->ca;
 	co.accept_gzip = 1;
 	rc = hiveha_http_transport_new(&tr, &co);
-	if (!rc && (rc = node_watch_transport(&tr)) != 0)
-		tr.destroy(tr.ctx);
+	if (!rc) {
+		rc = node_watch_transport(&tr);
+		if (rc)
+			tr.destroy(tr.ctx);
+	}
 	if (rc) {
 		node_errf("cannot create the HTTP transport: %s", hiveha_strerror(rc));
 		return NODE_EXIT_FAILURE;

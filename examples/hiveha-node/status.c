@@ -133,9 +133,13 @@ int node_status(int argc, char **argv)
 	node_args a;
 	int r;
 	node_args_init(&a, argc, argv, 2);
-	while ((r = node_args_next(&a)) > 0) {
+	for (;;) {
+		r = node_args_next(&a);
+		if (r <= 0)
+			break;
 		if (node_args_is(&a, "--db")) {
-			if (!(db = node_args_value(&a)))
+			db = node_args_value(&a);
+			if (!db)
 				return NODE_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "hiveha-node status: unknown flag %s\n", a.flag);
