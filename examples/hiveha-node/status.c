@@ -72,7 +72,13 @@ static int print_deputy(const hiveha_store *store, int kind)
 {
 	char key[64];
 	cJSON *doc = NULL;
-	snprintf(key, sizeof(key), "hiveha/%s/state", hiveha_deputy_name(kind));
+	/* a cut key would read another key's value, or none */
+	int len = snprintf(key, sizeof(key), "hiveha/%s/state", hiveha_deputy_name(kind));
+	if (len < 0 || (size_t)len >= sizeof(key)) {
+		fprintf(stderr, "hiveha-node status: the state key of %s is too long\n",
+		        hiveha_deputy_name(kind));
+		return NODE_EXIT_FAILURE;
+	}
 	printf("%s (%s)\n", hiveha_deputy_name(kind), key);
 	int rc = store->kv_get(store->ctx, key, grab_json, &doc);
 	if (rc == HIVEHA_ENOTFOUND) {
