@@ -152,7 +152,7 @@ int main(void)
 	cfg.peer = "in-process";
 	cfg.token = "s3cret";
 	cfg.start_time = t0 + 60 * HIVEHA_TICKS_PER_SECOND;
-	cfg.lookback_ms = 120 * 1000;
+	cfg.lookback_ms = INT64_C(120) * 1000;
 	cfg.on_state = on_state;
 	hiveha_store local_view = local; /* for the report: the governor owns `local` */
 	hiveha_governor *gov = NULL;

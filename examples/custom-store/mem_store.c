@@ -148,13 +148,19 @@ static int data_copy(data *dst, const data *src)
 		if (!it || insert_samples(it, src->items[i].s, src->items[i].n))
 			goto fail;
 	}
-	if (src->n_ev && !(dst->ev = calloc(src->n_ev, sizeof(hiveha_event))))
-		goto fail;
+	if (src->n_ev) {
+		dst->ev = calloc(src->n_ev, sizeof(hiveha_event));
+		if (!dst->ev)
+			goto fail;
+	}
 	for (size_t i = 0; i < src->n_ev; i++, dst->n_ev++)
 		if (hiveha_event_copy(&dst->ev[i], &src->ev[i]))
 			goto fail;
-	if (src->n_kv && !(dst->kv = calloc(src->n_kv, sizeof(kv))))
-		goto fail;
+	if (src->n_kv) {
+		dst->kv = calloc(src->n_kv, sizeof(kv));
+		if (!dst->kv)
+			goto fail;
+	}
 	for (size_t i = 0; i < src->n_kv; i++, dst->n_kv++) {
 		kv *k = &dst->kv[i];
 		k->key = strdup(src->kv[i].key);
@@ -186,16 +192,16 @@ static int m_list_items(void *ctx, hiveha_item_fn fn, void *payload)
 /* The rows of a sorted array in [from, to) after `skip` rows at `from`. */
 #define WINDOW(arr, n, from, to, skip, max, first, count)                          \
 	do {                                                                        \
-		first = 0;                                                          \
-		while (first < (n) && (arr)[first].time < (from))                   \
-			first++;                                                    \
-		for (uint64_t k_ = 0; k_ < (skip) && first < (n) &&                 \
+		(first) = 0;                                                        \
+		while ((first) < (n) && (arr)[first].time < (from))                 \
+			(first)++;                                                  \
+		for (uint64_t k_ = 0; k_ < (skip) && (first) < (n) &&               \
 		                      (arr)[first].time == (from); k_++)                \
-			first++;                                                    \
-		count = 0;                                                          \
-		while (first + count < (n) && (arr)[first + count].time < (to) &&   \
-		       count < (max))                                               \
-			count++;                                                    \
+			(first)++;                                                  \
+		(count) = 0;                                                        \
+		while ((first) + (count) < (n) &&                                   \
+		       (arr)[(first) + (count)].time < (to) && (count) < (max))     \
+			(count)++;                                                  \
 	} while (0)
 
 static int m_read_samples(void *ctx, const char *id, hiveha_time from, hiveha_time to,

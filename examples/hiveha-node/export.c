@@ -176,16 +176,21 @@ int node_export(int argc, char **argv)
 	node_args a;
 	int r, handled;
 	node_args_init(&a, argc, argv, 2);
-	while ((r = node_args_next(&a)) > 0) {
+	for (;;) {
+		r = node_args_next(&a);
+		if (r <= 0)
+			break;
 		if (parse_range(&a, &from, &to, &handled))
 			return NODE_EXIT_USAGE;
 		if (handled)
 			continue;
 		if (node_args_is(&a, "--db")) {
-			if (!(db = node_args_value(&a)))
+			db = node_args_value(&a);
+			if (!db)
 				return NODE_EXIT_USAGE;
 		} else if (node_args_is(&a, "--item")) {
-			if (!(item = node_args_value(&a)))
+			item = node_args_value(&a);
+			if (!item)
 				return NODE_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "hiveha-node export: unknown flag %s\n", a.flag);
@@ -242,13 +247,17 @@ int node_export_events(int argc, char **argv)
 	node_args a;
 	int r, handled;
 	node_args_init(&a, argc, argv, 2);
-	while ((r = node_args_next(&a)) > 0) {
+	for (;;) {
+		r = node_args_next(&a);
+		if (r <= 0)
+			break;
 		if (parse_range(&a, &from, &to, &handled))
 			return NODE_EXIT_USAGE;
 		if (handled)
 			continue;
 		if (node_args_is(&a, "--db")) {
-			if (!(db = node_args_value(&a)))
+			db = node_args_value(&a);
+			if (!db)
 				return NODE_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "hiveha-node export-events: unknown flag %s\n", a.flag);

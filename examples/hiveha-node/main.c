@@ -152,7 +152,10 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 	o->flush_ms = 100;
 	o->progress_ms = 1000;
 	node_args_init(&a, argc, argv, first);
-	while ((r = node_args_next(&a)) > 0) {
+	for (;;) {
+		r = node_args_next(&a);
+		if (r <= 0)
+			break;
 		if (parse_number(&a, o, &handled))
 			return -1;
 		if (handled)

@@ -50,7 +50,9 @@ static int install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
 		return -1;
-	signal(SIGPIPE, SIG_IGN);
+	/* a peer that hangs up fails that write (EPIPE), it does not kill us */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		return -1;
 	return 0;
 }
 
@@ -79,7 +81,7 @@ static int read_token(const char *path, char *buf, size_t size)
 		return -1;
 	}
 	size_t n = fread(buf, 1, size - 1, f);
-	fclose(f);
+	(void)fclose(f); /* opened for reading: a failed close loses nothing */
 	buf[n] = '\0';
 	buf[strcspn(buf, "\r\n")] = '\0';
 	size_t len = strlen(buf);
@@ -109,8 +111,9 @@ static void on_state(const char *name, const hiveha_value *value, void *payload)
 		return;
 	for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 		char want[64];
-		snprintf(want, sizeof(want), "%s_DeputyState", hiveha_deputy_name(k));
-		if (strcmp(name, want) != 0)
+		/* a cut name could match the wrong item: skip it instead */
+		int len = snprintf(want, sizeof(want), "%s_DeputyState", hiveha_deputy_name(k));
+		if (len < 0 || (size_t)len >= sizeof(want) || strcmp(name, want) != 0)
 			continue;
 		int expected = 0;
 		if (value->as.i64 == HIVEHA_DEPUTY_FINISHED_OK ||
@@ -197,8 +200,11 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 	co.ca_file = opt->ca;
 	co.accept_gzip = 1;
 	rc = hiveha_http_transport_new(&tr, &co);
-	if (!rc && (rc = node_watch_transport(&tr)) != 0)
-		tr.destroy(tr.ctx);
+	if (!rc) {
+		rc = node_watch_transport(&tr);
+		if (rc)
+			tr.destroy(tr.ctx);
+	}
 	if (rc) {
 		node_errf("cannot create the HTTP transport: %s", hiveha_strerror(rc));
 		return NODE_EXIT_FAILURE;

@@ -40,15 +40,16 @@ static int64_t mono_ns(void)
 void node_iso(char buf[HIVEHA_ISO8601_SIZE], hiveha_time t)
 {
 	if (hiveha_time_to_iso8601(buf, HIVEHA_ISO8601_SIZE, t) != HIVEHA_OK)
-		snprintf(buf, HIVEHA_ISO8601_SIZE, "%lld", (long long)t);
+		(void)snprintf(buf, HIVEHA_ISO8601_SIZE, "%lld", (long long)t); /* 20 digits fit */
 }
 
 void node_out_init(const char *name, int64_t progress_ms)
 {
-	snprintf(out_name, sizeof(out_name), "%s", name);
+	(void)snprintf(out_name, sizeof(out_name), "%s", name); /* a log prefix: a cut will do */
 	out_tty = isatty(STDOUT_FILENO);
 	out_progress_ms = progress_ms;
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* a backstop only: vline() and the bar flush every line themselves */
+	(void)setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
 /* Caller holds out_lock. */
@@ -79,7 +80,7 @@ static void vline(FILE *f, const char *fmt, va_list ap)
 	fprintf(f, "%s [%s] ", iso, out_name);
 	vfprintf(f, fmt, ap);
 	fputc('\n', f);
-	fflush(f);
+	(void)fflush(f); /* stdout/stderr: a failure has nowhere to be reported */
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -157,13 +158,14 @@ void node_on_progress(const hiveha_progress *p, void *payload)
 	double secs = (double)(now - r->started_ns) / 1e9;
 	uint64_t done = p->samples_done + p->events_done;
 	char rate[32] = "-";
+	/* display only: only an absurd figure (an ETA of 1e300 s) is cut */
 	if (secs >= 0.05)
-		snprintf(rate, sizeof(rate), "%.0f/s", (double)done / secs);
+		(void)snprintf(rate, sizeof(rate), "%.0f/s", (double)done / secs);
 	char eta[32] = "?";
 	if (f >= 1.0)
-		snprintf(eta, sizeof(eta), "0 s");
+		(void)snprintf(eta, sizeof(eta), "0 s");
 	else if (f > 0.0 && secs >= 0.05)
-		snprintf(eta, sizeof(eta), "%.0f s", secs * (1.0 - f) / f);
+		(void)snprintf(eta, sizeof(eta), "%.0f s", secs * (1.0 - f) / f);
 	const char *dep = hiveha_deputy_name(p->kind);
 	int complete = f >= 1.0;
 
@@ -183,7 +185,7 @@ void node_on_progress(const hiveha_progress *p, void *payload)
 			fputc('\n', stdout);
 			bar_shown = 0;
 		}
-		fflush(stdout);
+		(void)fflush(stdout); /* as in vline() */
 		pthread_mutex_unlock(&out_lock);
 		return;
 	}

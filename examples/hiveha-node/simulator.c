@@ -83,7 +83,13 @@ int node_sim_new(node_sim **out, uint32_t items, uint32_t hz, hiveha_time now, h
 	}
 	for (uint32_t i = 0; i < items; i++) {
 		struct sim_item *it = &sim->items[i];
-		snprintf(it->id, sizeof(it->id), "Plant/Area%02u/Signal%04u", i / 100 + 1, i + 1);
+		/* 35 characters at most for any uint32_t; a cut id could merge items */
+		int len = snprintf(it->id, sizeof(it->id), "Plant/Area%02u/Signal%04u", i / 100 + 1,
+		                   i + 1);
+		if (len < 0 || (size_t)len >= sizeof(it->id)) {
+			node_sim_free(sim);
+			return HIVEHA_ERANGE;
+		}
 		uint64_t h = fnv1a(it->id);
 		it->half = 40 + h % 80;
 		it->offset = (h >> 16) % (2 * it->half);
@@ -119,8 +125,11 @@ static int push_event(node_sim *sim, size_t *n, uint32_t item, hiveha_time t, in
 		sim->events_cap = cap;
 	}
 	struct sim_item *it = &sim->items[item]; /* mutable: source_name is char * */
-	snprintf(sim->messages[*n], sizeof(sim->messages[*n]), "%s %s high limit %.1f", it->id,
-	         up ? "above" : "back below", SIM_HIGH_LIMIT);
+	/* the message is part of the event's identity: never store a cut one */
+	int len = snprintf(sim->messages[*n], sizeof(sim->messages[*n]), "%s %s high limit %.1f",
+	                   it->id, up ? "above" : "back below", SIM_HIGH_LIMIT);
+	if (len < 0 || (size_t)len >= sizeof(sim->messages[*n]))
+		return HIVEHA_ERANGE;
 	hiveha_event *e = &sim->events[*n];
 	memset(e, 0, sizeof(*e));
 	e->time = e->received_time = t;

@@ -72,7 +72,13 @@ static int print_deputy(const hiveha_store *store, int kind)
 {
 	char key[64];
 	cJSON *doc = NULL;
-	snprintf(key, sizeof(key), "hiveha/%s/state", hiveha_deputy_name(kind));
+	/* a cut key would read another key's value, or none */
+	int len = snprintf(key, sizeof(key), "hiveha/%s/state", hiveha_deputy_name(kind));
+	if (len < 0 || (size_t)len >= sizeof(key)) {
+		fprintf(stderr, "hiveha-node status: the state key of %s is too long\n",
+		        hiveha_deputy_name(kind));
+		return NODE_EXIT_FAILURE;
+	}
 	printf("%s (%s)\n", hiveha_deputy_name(kind), key);
 	int rc = store->kv_get(store->ctx, key, grab_json, &doc);
 	if (rc == HIVEHA_ENOTFOUND) {
@@ -133,9 +139,13 @@ int node_status(int argc, char **argv)
 	node_args a;
 	int r;
 	node_args_init(&a, argc, argv, 2);
-	while ((r = node_args_next(&a)) > 0) {
+	for (;;) {
+		r = node_args_next(&a);
+		if (r <= 0)
+			break;
 		if (node_args_is(&a, "--db")) {
-			if (!(db = node_args_value(&a)))
+			db = node_args_value(&a);
+			if (!db)
 				return NODE_EXIT_USAGE;
 		} else {
 			fprintf(stderr, "hiveha-node status: unknown flag %s\n", a.flag);
