@@ -57,7 +57,8 @@ static void on_log(int level, const char *message, void *payload)
 	(void)payload;
 	printf("  log %s: %s\n", level >= HIVEHA_LOG_ERROR && level <= HIVEHA_LOG_DEBUG ?
 	                                 names[level] : "?", message);
-	snprintf(last_log, sizeof last_log, "%s", message);
+	/* for the check in main(): a cut copy still holds the start */
+	(void)snprintf(last_log, sizeof last_log, "%s", message);
 }
 
 /* ---- a store and a transport that do nothing (EventHistory only) -------- */

@@ -215,7 +215,8 @@ static int m_kv_delete(void *ctx, hiveha_store_txn *txn, const char *key)
 static int mini_store(hiveha_store *st)
 {
 	hiveha_store_init(st, HIVEHA_STORE_VERSION);
-	if (!(st->ctx = calloc(1, sizeof(data))))
+	st->ctx = calloc(1, sizeof(data));
+	if (!st->ctx)
 		return HIVEHA_ENOMEM;
 	st->destroy = m_destroy;
 	st->list_items = m_list_items;
@@ -327,7 +328,7 @@ static void on_log(int level, const char *message, void *payload)
 int main(void)
 {
 	const hiveha_time t0 = 133800000000000000, s = HIVEHA_TICKS_PER_SECOND;
-	hiveha_store peer, local;
+	hiveha_store peer = HIVEHA_STORE_INIT, local = HIVEHA_STORE_INIT;
 	hiveha_responder *resp = NULL;
 	hiveha_governor *gov = NULL;
 	hiveha_progress last = { 0 };
@@ -336,8 +337,11 @@ int main(void)
 	/* The peer collected 120 samples; the local instance has 2 bad ones. */
 	if (mini_store(&peer) || mini_store(&local) ||
 	    collect(&peer, "Tank1/Level", t0 - 60 * s, 120, 100.0, HIVEHA_QUALITY_GOOD) ||
-	    collect(&local, "Tank1/Level", t0, 2, -1.0, 0))
+	    collect(&local, "Tank1/Level", t0, 2, -1.0, 0)) {
+		m_destroy(peer.ctx); /* NULL, if never created */
+		m_destroy(local.ctx);
 		return 1;
+	}
 
 	hiveha_responder_config rcfg = HIVEHA_RESPONDER_CONFIG_INIT;
 	rcfg.token = "s3cret";
@@ -357,7 +361,7 @@ int main(void)
 	cfg.peer = "in-process";
 	cfg.token = "s3cret";
 	cfg.start_time = t0 + 60 * s; /* collecting again since then */
-	cfg.lookback_ms = 120 * 1000; /* no state yet: sync the last 2 minutes */
+	cfg.lookback_ms = INT64_C(120) * 1000; /* no state yet: sync the last 2 minutes */
 	cfg.chunk_samples = 50;       /* small pages, to show the paging */
 	cfg.on_state = on_state;
 	cfg.on_progress = on_progress;
