@@ -29,8 +29,7 @@ int hh_store_unvouched(const hiveha_store *store, int kind, hiveha_time from, hi
 		return HIVEHA_EINVAL;
 	hh_syncstate st;
 	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	int rc = hh_syncstate_load(&st, store, kind, err, sizeof(err));
+	int rc = hh_syncstate_load(&st, store, kind, NULL); /* this call reports a status only */
 	if (!rc) {
 		/* Without a governor nothing advances covered-until: a persisted
 		 * mark is where this store's synced history ends. */

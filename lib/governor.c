@@ -194,8 +194,12 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		d->progress.kind = k;
 		d->backoff_ms = gov->cfg.retry_initial_ms;
 		hh_syncstate_init(&d->st, gov->alloc);
-		if (!rc)
-			rc = hh_syncstate_load(&d->st, &gov->store, k, msg, sizeof(msg));
+		if (!rc) {
+			hh_errbuf err = { .msg = "" };
+			rc = hh_syncstate_load(&d->st, &gov->store, k, &err);
+			if (rc)
+				(void)snprintf(msg, sizeof(msg), "%s", err.msg);
+		}
 	}
 	if (rc) {
 		char full[600];

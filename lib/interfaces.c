@@ -6,7 +6,6 @@
  * naming the struct and the member, what would otherwise be a NULL call
  * deep inside a sync.
  */
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,35 +18,21 @@
 
 #include "abi.h"
 #include "deputy_info.h"
-#include "platform/compiler.h"
+#include "errbuf.h"
 #include "store_access.h"
 
-static int fail(int status, char *msg, size_t msg_size, const char *fmt, ...) HH_FMT(4, 5);
-
-/* Writes a reason (if the caller wants one) and returns `status`. */
-static int fail(int status, char *msg, size_t msg_size, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && msg_size) {
-		va_start(ap, fmt);
-		vsnprintf(msg, msg_size, fmt, ap);
-		va_end(ap);
-	}
-	return status;
-}
-
-static int ok(char *msg, size_t msg_size)
+/* The one exit of the public checks: the reason, or "" on success, into
+ * the caller's buffer if it wants one, cut to its size. */
+static int report(int rc, const hh_errbuf *err, char *msg, size_t msg_size)
 {
 	if (msg && msg_size)
-		msg[0] = '\0';
-	return HIVEHA_OK;
+		(void)snprintf(msg, msg_size, "%s", rc ? err->msg : "");
+	return rc;
 }
 
 /* Checks the version of a host struct and copies it into `copy` by that
  * version, so that the checks read only members the host's struct has. */
-static int check_copy(const hh_abi_layout *l, const void *in, void *copy, char *msg,
-                      size_t msg_size)
+static int check_copy(const hh_abi_layout *l, const void *in, void *copy, hh_errbuf *err)
 {
 	unsigned int version = *(const unsigned int *)in;
 	unsigned int current = l->current;
@@ -56,19 +41,19 @@ static int check_copy(const hh_abi_layout *l, const void *in, void *copy, char *
 		return HIVEHA_OK;
 	/* "%.0u" of 0 prints nothing: "supports 1" or "supports 1 to N". */
 	if (version == 0)
-		return fail(HIVEHA_EVERSION, msg, msg_size,
-		            "%s: version 0 is not valid (this library supports 1%s%.0u); initialise "
-		            "the struct with its _INIT macro or _init() function",
-		            l->name, current > 1 ? " to " : "", current > 1 ? current : 0u);
-	return fail(HIVEHA_EVERSION, msg, msg_size,
-	            "%s: version %u is newer than this library supports (%u); "
-	            "rebuild against newer headers",
-	            l->name, version, current);
+		return hh_err(err, HIVEHA_EVERSION,
+		              "%s: version 0 is not valid (this library supports 1%s%.0u); initialise "
+		              "the struct with its _INIT macro or _init() function",
+		              l->name, current > 1 ? " to " : "", current > 1 ? current : 0u);
+	return hh_err(err, HIVEHA_EVERSION,
+	              "%s: version %u is newer than this library supports (%u); "
+	              "rebuild against newer headers",
+	              l->name, version, current);
 }
 
-static int missing(const char *name, const char *member, char *msg, size_t msg_size)
+static int missing(const char *name, const char *member, hh_errbuf *err)
 {
-	return fail(HIVEHA_EINVAL, msg, msg_size, "%s: required member '%s' is NULL", name, member);
+	return hh_err(err, HIVEHA_EINVAL, "%s: required member '%s' is NULL", name, member);
 }
 
 /* Zeroes the members of `version` of a struct whose first member is its
@@ -80,7 +65,8 @@ static int init_versioned(const hh_abi_layout *l, void *obj, unsigned int versio
 
 	if (!obj)
 		return HIVEHA_EINVAL;
-	if (!(n = hh_abi_size(l, version)))
+	n = hh_abi_size(l, version);
+	if (!n)
 		return HIVEHA_EVERSION;
 	memset(obj, 0, n);
 	*(unsigned int *)obj = version;
@@ -97,10 +83,11 @@ const char *hh_store_reason(const hiveha_store *s, int rc, char *buf, size_t siz
 		s->last_error(s->ctx, why, sizeof(why));
 		why[sizeof(why) - 1] = '\0';
 	}
+	/* A reason longer than `size` is cut, on purpose. */
 	if (why[0])
-		snprintf(buf, size, "%s: %s", hiveha_strerror(rc), why);
+		(void)snprintf(buf, size, "%s: %s", hiveha_strerror(rc), why);
 	else
-		snprintf(buf, size, "%s", hiveha_strerror(rc));
+		(void)snprintf(buf, size, "%s", hiveha_strerror(rc));
 	return buf;
 }
 
@@ -109,8 +96,7 @@ int hiveha_store_init(hiveha_store *store, unsigned int version)
 	return init_versioned(&hh_abi_store, store, version);
 }
 
-int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
-                       size_t msg_size)
+static int store_check(const hiveha_store *in, unsigned int deputies, hh_errbuf *err)
 {
 	static const char name[] = "hiveha_store";
 	hiveha_store copy;
@@ -119,13 +105,13 @@ int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
 	int rc;
 
 	if (!in)
-		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	rc = check_copy(&hh_abi_store, in, &copy, msg, msg_size);
+		return hh_err(err, HIVEHA_EINVAL, "%s: NULL", name);
+	rc = check_copy(&hh_abi_store, in, &copy, err);
 	if (rc)
 		return rc;
 	if (deputies & ~(unsigned int)HH_DEPUTIES_KNOWN)
-		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: unknown deputy mask bits 0x%x", name,
-		            deputies & ~(unsigned int)HH_DEPUTIES_KNOWN);
+		return hh_err(err, HIVEHA_EINVAL, "%s: unknown deputy mask bits 0x%x", name,
+		              deputies & ~(unsigned int)HH_DEPUTIES_KNOWN);
 	/* What the enabled kinds need, from their rows (deputy_info.h). */
 	for (int k = 0; k < HH_DEPUTY_KINDS; k++) {
 		if (deputies & HIVEHA_DEPUTY_MASK(k))
@@ -133,28 +119,37 @@ int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
 	}
 	/* In struct order, so the first missing member is the one reported. */
 	if ((needs & HH_NEEDS_LIST_ITEMS) && !store->list_items)
-		return missing(name, "list_items", msg, msg_size);
+		return missing(name, "list_items", err);
 	if ((needs & HH_NEEDS_READ_SAMPLES) && !store->read_samples)
-		return missing(name, "read_samples", msg, msg_size);
+		return missing(name, "read_samples", err);
 	if ((needs & HH_NEEDS_READ_EVENTS) && !store->read_events)
-		return missing(name, "read_events", msg, msg_size);
+		return missing(name, "read_events", err);
 	if (!store->begin)
-		return missing(name, "begin", msg, msg_size);
+		return missing(name, "begin", err);
 	if (!store->commit)
-		return missing(name, "commit", msg, msg_size);
+		return missing(name, "commit", err);
 	if (!store->rollback)
-		return missing(name, "rollback", msg, msg_size);
+		return missing(name, "rollback", err);
 	if ((needs & HH_NEEDS_REPLACE_SAMPLES) && !store->replace_samples)
-		return missing(name, "replace_samples", msg, msg_size);
+		return missing(name, "replace_samples", err);
 	if ((needs & HH_NEEDS_INSERT_EVENTS) && !store->insert_events)
-		return missing(name, "insert_events", msg, msg_size);
+		return missing(name, "insert_events", err);
 	if (!store->kv_get)
-		return missing(name, "kv_get", msg, msg_size);
+		return missing(name, "kv_get", err);
 	if (!store->kv_put)
-		return missing(name, "kv_put", msg, msg_size);
+		return missing(name, "kv_put", err);
 	if (!store->kv_delete)
-		return missing(name, "kv_delete", msg, msg_size);
-	return ok(msg, msg_size);
+		return missing(name, "kv_delete", err);
+	return HIVEHA_OK;
+}
+
+int hiveha_store_check(const hiveha_store *in, unsigned int deputies, char *msg,
+                       size_t msg_size)
+{
+	hh_errbuf err = { .msg = "" };
+	int rc = store_check(in, deputies, &err);
+
+	return report(rc, &err, msg, msg_size);
 }
 
 /* ---- transport ---------------------------------------------------------- */
@@ -164,7 +159,7 @@ int hiveha_transport_init(hiveha_transport *t, unsigned int version)
 	return init_versioned(&hh_abi_transport, t, version);
 }
 
-int hiveha_transport_check(const hiveha_transport *in, char *msg, size_t msg_size)
+static int transport_check(const hiveha_transport *in, hh_errbuf *err)
 {
 	static const char name[] = "hiveha_transport";
 	hiveha_transport copy;
@@ -172,20 +167,29 @@ int hiveha_transport_check(const hiveha_transport *in, char *msg, size_t msg_siz
 	int rc;
 
 	if (!in)
-		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_copy(&hh_abi_transport, in, &copy, msg, msg_size)))
+		return hh_err(err, HIVEHA_EINVAL, "%s: NULL", name);
+	rc = check_copy(&hh_abi_transport, in, &copy, err);
+	if (rc)
 		return rc;
 	if (!t->connect)
-		return missing(name, "connect", msg, msg_size);
+		return missing(name, "connect", err);
 	if (!t->exchange)
-		return missing(name, "exchange", msg, msg_size);
+		return missing(name, "exchange", err);
 	if (!t->close)
-		return missing(name, "close", msg, msg_size);
+		return missing(name, "close", err);
 	if (t->cancel && !t->reset)
-		return fail(HIVEHA_EINVAL, msg, msg_size,
-		            "%s: required member 'reset' is NULL (it is required when 'cancel' is set)",
-		            name);
-	return ok(msg, msg_size);
+		return hh_err(err, HIVEHA_EINVAL,
+		              "%s: required member 'reset' is NULL (it is required when 'cancel' is set)",
+		              name);
+	return HIVEHA_OK;
+}
+
+int hiveha_transport_check(const hiveha_transport *in, char *msg, size_t msg_size)
+{
+	hh_errbuf err = { .msg = "" };
+	int rc = transport_check(in, &err);
+
+	return report(rc, &err, msg, msg_size);
 }
 
 /* ---- clock -------------------------------------------------------------- */
@@ -195,7 +199,7 @@ int hiveha_clock_init(hiveha_clock *clock, unsigned int version)
 	return init_versioned(&hh_abi_clock, clock, version);
 }
 
-int hiveha_clock_check(const hiveha_clock *in, char *msg, size_t msg_size)
+static int clock_check(const hiveha_clock *in, hh_errbuf *err)
 {
 	static const char name[] = "hiveha_clock";
 	hiveha_clock copy;
@@ -203,18 +207,27 @@ int hiveha_clock_check(const hiveha_clock *in, char *msg, size_t msg_size)
 	int rc;
 
 	if (!in)
-		return fail(HIVEHA_EINVAL, msg, msg_size, "%s: NULL", name);
-	if ((rc = check_copy(&hh_abi_clock, in, &copy, msg, msg_size)))
+		return hh_err(err, HIVEHA_EINVAL, "%s: NULL", name);
+	rc = check_copy(&hh_abi_clock, in, &copy, err);
+	if (rc)
 		return rc;
 	if (!clock->now)
-		return missing(name, "now", msg, msg_size);
+		return missing(name, "now", err);
 	if (!clock->monotonic_ns)
-		return missing(name, "monotonic_ns", msg, msg_size);
+		return missing(name, "monotonic_ns", err);
 	if (!clock->sleep)
-		return missing(name, "sleep", msg, msg_size);
+		return missing(name, "sleep", err);
 	if (!clock->wake)
-		return missing(name, "wake", msg, msg_size);
-	return ok(msg, msg_size);
+		return missing(name, "wake", err);
+	return HIVEHA_OK;
+}
+
+int hiveha_clock_check(const hiveha_clock *in, char *msg, size_t msg_size)
+{
+	hh_errbuf err = { .msg = "" };
+	int rc = clock_check(in, &err);
+
+	return report(rc, &err, msg, msg_size);
 }
 
 /* ---- configs ------------------------------------------------------------ */

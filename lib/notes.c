@@ -60,13 +60,12 @@ void hh_notes_add(hh_notes *ns, const char *line)
 		ns->n--;
 		ns->dropped++;
 	}
-	snprintf(cur.text, sizeof(cur.text), "%s", line);
+	(void)snprintf(cur.text, sizeof(cur.text), "%s", line); /* a longer line is cut, on purpose */
 	ns->v[ns->n++] = cur;
 }
 
 void hh_notes_render(const hh_notes *ns, char *out, size_t size)
 {
-	char part[HH_NOTE_TEXT + 24];
 	size_t first = 0, len, i;
 
 	if (!size)
@@ -88,11 +87,12 @@ void hh_notes_render(const hh_notes *ns, char *out, size_t size)
 	if (first || ns->dropped)
 		len += (size_t)snprintf(out, size, "...; ");
 	for (i = first; i < ns->n && len < size; i++) {
+		const char *sep = i > first ? "; " : "";
+
 		if (ns->v[i].count > 1)
-			snprintf(part, sizeof(part), "%s%s (x%u)", i > first ? "; " : "", ns->v[i].text,
-			         (unsigned)ns->v[i].count);
+			len += (size_t)snprintf(out + len, size - len, "%s%s (x%u)", sep, ns->v[i].text,
+			                        (unsigned)ns->v[i].count);
 		else
-			snprintf(part, sizeof(part), "%s%s", i > first ? "; " : "", ns->v[i].text);
-		len += (size_t)snprintf(out + len, size - len, "%s", part);
+			len += (size_t)snprintf(out + len, size - len, "%s%s", sep, ns->v[i].text);
 	}
 }

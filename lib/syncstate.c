@@ -121,7 +121,7 @@ const char *hh_syncstate_key(int kind)
 static int add_i64(cJSON *obj, const char *name, int64_t v)
 {
 	char buf[32];
-	snprintf(buf, sizeof(buf), "%" PRId64, v);
+	(void)snprintf(buf, sizeof(buf), "%" PRId64, v); /* fits: at most 20 characters */
 	return cJSON_AddStringToObject(obj, name, buf) ? 0 : HIVEHA_ENOMEM;
 }
 
@@ -255,25 +255,24 @@ static int get_spans(const cJSON *obj, const char *name, hh_spans *s)
 	return HIVEHA_OK;
 }
 
-int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *err, size_t errlen)
+int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, hh_errbuf *err)
 {
-	if (len > HH_SYNCSTATE_MAX_BYTES) {
-		snprintf(err, errlen, "sync state is %zu bytes, more than %u", len, HH_SYNCSTATE_MAX_BYTES);
-		return HIVEHA_ELIMIT;
-	}
+	if (len > HH_SYNCSTATE_MAX_BYTES)
+		return hh_err(err, HIVEHA_ELIMIT, "sync state is %zu bytes, more than %u", len,
+		              HH_SYNCSTATE_MAX_BYTES);
 	cJSON *root = cJSON_ParseWithLength(data, len);
 	if (!root || !cJSON_IsObject(root)) {
 		cJSON_Delete(root);
-		snprintf(err, errlen, "sync state is not a JSON object");
-		return HIVEHA_EPROTOCOL;
+		return hh_err(err, HIVEHA_EPROTOCOL, "sync state is not a JSON object");
 	}
 	int rc = HIVEHA_OK;
 	const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(root, "format");
 	if (!cJSON_IsNumber(fmt) || fmt->valuedouble != HH_SYNCSTATE_FORMAT) {
-		snprintf(err, errlen, "sync state format %g is not supported (this library reads %d)",
-		         cJSON_IsNumber(fmt) ? fmt->valuedouble : 0.0, HH_SYNCSTATE_FORMAT);
+		rc = hh_err(err, HIVEHA_EVERSION,
+		            "sync state format %g is not supported (this library reads %d)",
+		            cJSON_IsNumber(fmt) ? fmt->valuedouble : 0.0, HH_SYNCSTATE_FORMAT);
 		cJSON_Delete(root);
-		return HIVEHA_EVERSION;
+		return rc;
 	}
 	hh_syncstate_free(st);
 	hh_syncstate_init(st, st->alloc);
@@ -308,41 +307,46 @@ int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *er
 	}
 	cJSON_Delete(root);
 	if (rc == HIVEHA_EPROTOCOL)
-		snprintf(err, errlen, "sync state is malformed");
-	else if (rc)
-		snprintf(err, errlen, "%s", hiveha_strerror(rc));
-	return rc;
+		return hh_err(err, rc, "sync state is malformed");
+	if (rc)
+		return hh_err(err, rc, "%s", hiveha_strerror(rc));
+	return HIVEHA_OK;
 }
 
 /* ---- store access ----------------------------------------------------- */
 
 struct load_ctx {
 	hh_syncstate *st;
-	char *err;
-	size_t errlen;
+	hh_errbuf *err;
+	int decode_failed; /* 1: `err` holds the decoder's message */
 };
 
 static int on_state_bytes(const void *data, size_t len, void *payload)
 {
 	struct load_ctx *lc = payload;
-	return hh_syncstate_decode(lc->st, data, len, lc->err, lc->errlen);
+	int rc = hh_syncstate_decode(lc->st, data, len, lc->err);
+	if (rc)
+		lc->decode_failed = 1;
+	return rc;
 }
 
-int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, char *err, size_t errlen)
+int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, hh_errbuf *err)
 {
 	const char *key = hh_syncstate_key(kind);
 	if (!key)
 		return HIVEHA_EINVAL;
-	struct load_ctx lc = { st, err, errlen };
+	struct load_ctx lc = { .st = st, .err = err, .decode_failed = 0 };
 	int rc = store->kv_get(store->ctx, key, on_state_bytes, &lc);
 	if (rc == HIVEHA_ENOTFOUND) {
 		st->present = 0;
 		return HIVEHA_OK;
 	}
-	if (rc && err[0] == '\0') {
+	/* The decoder's message says more than the store's reason for passing
+	 * its failure on. */
+	if (rc && !lc.decode_failed) {
 		char why[320];
-		snprintf(err, errlen, "reading %s from the store failed: %s", key,
-		         hh_store_reason(store, rc, why, sizeof(why)));
+		return hh_err(err, rc, "reading %s from the store failed: %s", key,
+		              hh_store_reason(store, rc, why, sizeof(why)));
 	}
 	return rc;
 }

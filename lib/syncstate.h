@@ -11,6 +11,7 @@
 
 #include <hiveha/store.h>
 
+#include "errbuf.h"
 #include "spans.h"
 
 #define HH_SYNCSTATE_FORMAT 1
@@ -70,8 +71,9 @@ int hh_syncstate_prune_held(hh_syncstate *st);
 /* "hiveha/TrendHistory/state" etc.; NULL for an unknown kind. */
 const char *hh_syncstate_key(int kind);
 
-/* Loads the state of `kind`. A missing key leaves `present` 0 and returns 0. */
-int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, char *err, size_t errlen);
+/* Loads the state of `kind`. A missing key leaves `present` 0 and returns 0.
+ * On failure `err` (may be NULL) says why; on success it is not written. */
+int hh_syncstate_load(hh_syncstate *st, const hiveha_store *store, int kind, hh_errbuf *err);
 
 /* Writes the state of `kind` inside `txn`. */
 int hh_syncstate_save(const hh_syncstate *st, const hiveha_store *store, hiveha_store_txn *txn,
@@ -79,6 +81,6 @@ int hh_syncstate_save(const hh_syncstate *st, const hiveha_store *store, hiveha_
 
 /* JSON codec, exposed for tests and the inspection tool. */
 int hh_syncstate_encode(const hh_syncstate *st, char **out, size_t *len);
-int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, char *err, size_t errlen);
+int hh_syncstate_decode(hh_syncstate *st, const void *data, size_t len, hh_errbuf *err);
 
 #endif /* HH_SYNCSTATE_H */

@@ -637,8 +637,8 @@ hh_syncstate h_load_state(const hiveha_store *s, int kind)
 {
 	hh_syncstate st;
 	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_load(&st, s, kind, err, sizeof(err)), 0, "%s", err);
+	hh_errbuf err = { .msg = "" };
+	cr_assert_eq(hh_syncstate_load(&st, s, kind, &err), 0, "%s", err.msg);
 	return st;
 }
 

@@ -132,9 +132,9 @@ static hh_syncstate state_of(const instance *in)
 {
 	hh_syncstate st;
 	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_load(&st, &in->store, HIVEHA_DEPUTY_TREND, err, sizeof(err)), 0,
-	             "%s", err);
+	hh_errbuf err = { .msg = "" };
+	cr_assert_eq(hh_syncstate_load(&st, &in->store, HIVEHA_DEPUTY_TREND, &err), 0, "%s",
+	             err.msg);
 	return st;
 }
 

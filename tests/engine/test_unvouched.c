@@ -445,8 +445,8 @@ Test(unvouched, filling_rounds_codec)
 	cr_assert(strstr(json, "\"filling_rounds\":7"), "%s", json);
 	hh_syncstate back;
 	hh_syncstate_init(&back, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_decode(&back, json, len, err, sizeof(err)), 0, "%s", err);
+	hh_errbuf err = { .msg = "" };
+	cr_assert_eq(hh_syncstate_decode(&back, json, len, &err), 0, "%s", err.msg);
 	cr_assert_eq(back.pending.v[0].flags, HH_SPAN_WITH_ROUNDS(HH_SPAN_PEER_LACKS, 7));
 	hh_syncstate_free(&back);
 	free(json);
@@ -458,7 +458,7 @@ Test(unvouched, filling_rounds_codec)
 		         "{\"format\":1,\"pending\":[{\"from\":\"14\",\"to\":\"17\",\"filling_rounds\":%s}]}",
 		         bad[i]);
 		hh_syncstate_init(&back, NULL);
-		cr_assert_neq(hh_syncstate_decode(&back, doc, strlen(doc), err, sizeof(err)), 0, "%s", bad[i]);
+		cr_assert_neq(hh_syncstate_decode(&back, doc, strlen(doc), &err), 0, "%s", bad[i]);
 		hh_syncstate_free(&back);
 	}
 }

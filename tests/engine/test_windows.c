@@ -43,8 +43,8 @@ static hh_syncstate load_local(int kind)
 {
 	hh_syncstate st;
 	hh_syncstate_init(&st, NULL);
-	char err[256] = "";
-	cr_assert_eq(hh_syncstate_load(&st, &h.local, kind, err, sizeof(err)), 0, "%s", err);
+	hh_errbuf err = { .msg = "" };
+	cr_assert_eq(hh_syncstate_load(&st, &h.local, kind, &err), 0, "%s", err.msg);
 	return st;
 }
 
