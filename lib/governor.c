@@ -60,40 +60,34 @@ static void report(const hiveha_governor_config *cfg, const char *msg)
  * member an older host's struct lacks is ever read from its memory. */
 static int validate(const hiveha_governor_config *cfg, hiveha_governor_config *c,
                     const hiveha_store *store, const hiveha_transport *transport,
-                    const hiveha_clock *clock, char *msg, size_t msglen)
+                    const hiveha_clock *clock, hh_errbuf *err)
 {
-	if (!cfg || !store || !transport) {
-		(void)snprintf(msg, msglen, "hiveha_governor_new: config, store and transport are required");
-		return HIVEHA_EINVAL;
-	}
-	if (hh_abi_copy_in(&hh_abi_governor_config, c, cfg)) {
-		(void)snprintf(msg, msglen,
-		         "hiveha_governor_config: version %u is not supported (this library knows 1..%d)",
-		         cfg->version, HIVEHA_GOVERNOR_CONFIG_VERSION);
-		return HIVEHA_EVERSION;
-	}
+	if (!cfg || !store || !transport)
+		return hh_err(err, HIVEHA_EINVAL,
+		              "hiveha_governor_new: config, store and transport are required");
+	if (hh_abi_copy_in(&hh_abi_governor_config, c, cfg))
+		return hh_err(err, HIVEHA_EVERSION,
+		              "hiveha_governor_config: version %u is not supported (this library "
+		              "knows 1..%d)", cfg->version, HIVEHA_GOVERNOR_CONFIG_VERSION);
 	unsigned int deputies = c->deputies ? c->deputies : HIVEHA_DEPUTIES_HIVE;
-	if (deputies & ~(unsigned)HH_DEPUTIES_KNOWN) {
-		(void)snprintf(msg, msglen, "hiveha_governor_config: unknown deputy bits 0x%x",
-		         deputies & ~(unsigned)HH_DEPUTIES_KNOWN);
-		return HIVEHA_EINVAL;
-	}
+	if (deputies & ~(unsigned)HH_DEPUTIES_KNOWN)
+		return hh_err(err, HIVEHA_EINVAL, "hiveha_governor_config: unknown deputy bits 0x%x",
+		              deputies & ~(unsigned)HH_DEPUTIES_KNOWN);
 	if (c->overlap_ms < 0 || c->lookback_ms < 0 || c->heartbeat_ms < 0 ||
 	    c->connect_timeout_ms < 0 || c->request_timeout_ms < 0 || c->retry_initial_ms < 0 ||
-	    c->retry_max_ms < 0) {
-		(void)snprintf(msg, msglen, "hiveha_governor_config: durations must not be negative");
-		return HIVEHA_EINVAL;
-	}
+	    c->retry_max_ms < 0)
+		return hh_err(err, HIVEHA_EINVAL,
+		              "hiveha_governor_config: durations must not be negative");
 	if (c->allocator && (!c->allocator->malloc || !c->allocator->realloc ||
-	                     !c->allocator->free)) {
-		(void)snprintf(msg, msglen, "hiveha_governor_config: an allocator needs malloc, realloc and free");
-		return HIVEHA_EINVAL;
-	}
-	int rc = hiveha_store_check(store, deputies, msg, msglen);
+	                     !c->allocator->free))
+		return hh_err(err, HIVEHA_EINVAL,
+		              "hiveha_governor_config: an allocator needs malloc, realloc and free");
+	/* the public checks write the same buffer */
+	int rc = hiveha_store_check(store, deputies, err->msg, sizeof(err->msg));
 	if (!rc)
-		rc = hiveha_transport_check(transport, msg, msglen);
+		rc = hiveha_transport_check(transport, err->msg, sizeof(err->msg));
 	if (!rc && clock)
-		rc = hiveha_clock_check(clock, msg, msglen);
+		rc = hiveha_clock_check(clock, err->msg, sizeof(err->msg));
 	return rc;
 }
 
@@ -108,16 +102,17 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
                         const hiveha_store *store, const hiveha_transport *transport,
                         const hiveha_clock *clock)
 {
-	char msg[512] = "";
+	hh_errbuf err = { .msg = "" };
 	if (!out) {
 		report(cfg, "hiveha_governor_new: out is NULL");
 		return HIVEHA_EINVAL;
 	}
 	*out = NULL;
 	hiveha_governor_config c;
-	int rc = validate(cfg, &c, store, transport, clock, msg, sizeof(msg));
+	memset(&c, 0, sizeof(c)); /* the analyzer cannot see that hh_err returns non-zero */
+	int rc = validate(cfg, &c, store, transport, clock, &err);
 	if (rc) {
-		report(cfg, msg);
+		report(cfg, err.msg);
 		return rc;
 	}
 	const hiveha_allocator *alloc = c.allocator;
@@ -194,16 +189,12 @@ int hiveha_governor_new(hiveha_governor **out, const hiveha_governor_config *cfg
 		d->progress.kind = k;
 		d->backoff_ms = gov->cfg.retry_initial_ms;
 		hh_syncstate_init(&d->st, gov->alloc);
-		if (!rc) {
-			hh_errbuf err = { .msg = "" };
+		if (!rc)
 			rc = hh_syncstate_load(&d->st, &gov->store, k, &err);
-			if (rc)
-				(void)snprintf(msg, sizeof(msg), "%s", err.msg);
-		}
 	}
 	if (rc) {
-		char full[600];
-		(void)snprintf(full, sizeof(full), "hiveha_governor_new: %s", msg);
+		char full[300];
+		(void)snprintf(full, sizeof(full), "hiveha_governor_new: %s", err.msg);
 		report(cfg, full);
 		for (int k = 0; k < HH_DEPUTY_KINDS; k++)
 			hh_syncstate_free(&gov->dep[k].st);

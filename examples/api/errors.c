@@ -151,7 +151,7 @@ int main(void)
 	fails += strcmp(hiveha_strerror(-1000), "unknown status") != 0;
 
 	counts c = { 0, 0 };
-	hiveha_allocator alloc = { a_malloc, a_realloc, a_free, &c };
+	hiveha_allocator alloc = { .malloc = a_malloc, .realloc = a_realloc, .free = a_free, .ctx = &c };
 	hiveha_governor_config cfg = HIVEHA_GOVERNOR_CONFIG_INIT;
 	cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_EVENTS);
 	cfg.on_log = on_log;
