@@ -101,7 +101,9 @@ static void follow_ts(hiveha_responder *r, hh_ts_request *q, const hh_limits *li
 			return;
 		}
 		CHECK(rep.item_count > 0 || !rep.cursor);
-		free(q->window.cursor);
+		/* the request owns its cursor (hh_window.owned): swap in the reply's */
+		free(q->window.owned);
+		q->window.owned = rep.cursor;
 		q->window.cursor = rep.cursor;
 		rep.cursor = NULL;
 		hh_ts_reply_free(&rep);
