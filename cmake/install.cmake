@@ -41,6 +41,22 @@ function(hiveha_install_pkgconfig in_file name output_name)
     endif()
   endforeach()
   set(HIVEHA_PC_OUTPUT_NAME ${output_name})
+  # A static library's users must not see dllimport (Windows; harmless
+  # elsewhere): the core's .pc says so for a static core, an adapter's for
+  # static adapters.
+  # Its private dependencies become public ones: the consumer links them
+  # (shared, as the system has them) without `pkg-config --static`, which
+  # would ask for static copies of curl's whole tree. (Two Requires / Libs
+  # lines: pkgconf, Debian's pkg-config, merges them.)
+  set(HIVEHA_PC_CFLAGS "")
+  set(HIVEHA_PC_REQUIRES_PRIVATE "Requires.private")
+  set(HIVEHA_PC_LIBS_PRIVATE "Libs.private")
+  if((name STREQUAL "hiveha" AND HIVEHA_STATIC_CORE) OR
+     (NOT name STREQUAL "hiveha" AND HIVEHA_STATIC_ADAPTERS))
+    set(HIVEHA_PC_CFLAGS " -DHIVEHA_STATIC")
+    set(HIVEHA_PC_REQUIRES_PRIVATE "Requires")
+    set(HIVEHA_PC_LIBS_PRIVATE "Libs")
+  endif()
   set(_tmpl "${PROJECT_BINARY_DIR}/pkgconfig/${name}.pc.tmpl")
   set(_out "${PROJECT_BINARY_DIR}/pkgconfig/${name}.pc")
   configure_file("${in_file}" "${_tmpl}" @ONLY)
