@@ -1,7 +1,8 @@
 /*
  * DESIGN §9: many items per request, memory bounded by the chunk size and
  * not by the gap size. These are counts, not timings: round trips are
- * counted by the transport, memory is the heap in use (mallinfo2) sampled
+ * counted by the transport, memory is the heap in use (glibc's mallinfo2,
+ * the CRT heap walked with _heapwalk on Windows) sampled
  * at every progress report while the sync runs into a counting sink store,
  * so that the stores' own data does not blur the picture.
  */
@@ -43,11 +44,32 @@ Test(bounds, hundred_thousand_items_in_few_round_trips)
 /* ---- a store that keeps only counts ------------------------------------ */
 
 static size_t peak_in_use;
+
+/* Bytes of the C heap in use. */
+static size_t heap_in_use(void)
+{
+#ifdef _WIN32
+	_HEAPINFO hi;
+	memset(&hi, 0, sizeof(hi));
+	size_t used = 0;
+	for (;;) {
+		int st = _heapwalk(&hi);
+		if (st != _HEAPOK)
+			break;
+		if (hi._useflag == _USEDENTRY)
+			used += hi._size;
+	}
+	return used;
+#else
+	return mallinfo2().uordblks;
+#endif
+}
+
 static void sample_heap(void)
 {
-	struct mallinfo2 mi = mallinfo2();
-	if (mi.uordblks > peak_in_use)
-		peak_in_use = mi.uordblks;
+	size_t used = heap_in_use();
+	if (used > peak_in_use)
+		peak_in_use = used;
 }
 
 typedef struct sink {
@@ -190,7 +212,7 @@ static size_t sync_growth(size_t n, uint32_t chunk)
 	fakeclock_ref(&h.clock);
 	hiveha_governor *gov = NULL;
 	cr_assert_eq(hiveha_governor_new(&gov, &h.cfg, &store, &h.transport, &h.clock), 0);
-	size_t base = mallinfo2().uordblks;
+	size_t base = heap_in_use();
 	peak_in_use = base;
 	cr_assert_eq(hiveha_governor_run(gov), 0, "%s", h.log);
 	hiveha_governor_free(gov);
