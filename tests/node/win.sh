@@ -3,7 +3,9 @@
 # for Windows, run under wine (Windows builds only; the shell tests beside
 # it drive POSIX processes): a short run on a fresh store, `status`,
 # `export` and `export-events` on it, and a clean stop on Ctrl-C (wine
-# turns SIGINT into CTRL_C_EVENT for the console control handler).
+# turns SIGINT into CTRL_C_EVENT for the console control handler); while
+# that node runs, a second one on its file is refused (exit 3) and
+# `status` works beside it.
 # No listener and no peer: the HTTP listener does not start on Windows yet
 # (docs/windows.md). Every wait bounded.
 set -euo pipefail
@@ -63,6 +65,23 @@ for _ in $(seq 1 300); do
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
+rc=0
+timeout 60 "${node[@]}" --name C2 --db "$dir/c.db" --simulate 5:10 --run-for-ms 500 \
+	>"$dir/second.log" 2>&1 || rc=$?
+if [ "$rc" -ne 3 ] || ! grep -q "in use by another store" "$dir/second.log"; then
+	bad "second node on a running node's file: exit $rc, want 3"
+	tail -n 5 "$dir/second.log"
+else
+	echo "ok: second node on the same file refused (exit 3)"
+fi
+rc=0
+timeout 60 "${node[@]}" status --db "$dir/c.db" >"$dir/status_beside.out" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ]; then
+	bad "status beside a running node: exit $rc"
+	tail -n 5 "$dir/status_beside.out"
+else
+	echo "ok: status beside a running node"
+fi
 kill -INT "$pid" 2>/dev/null || true
 rc=0
 for _ in $(seq 1 300); do
