@@ -10,44 +10,30 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <pthread.h>
-#include <time.h>
-
 #include "http_internal.h"
 
 int hh_budget_init(hh_budget *b, uint64_t cap)
 {
-	pthread_condattr_t ca;
-	int ok;
-
 	b->cap = cap;
 	b->used = 0;
 	b->closing = 0;
-	ok = pthread_condattr_init(&ca) == 0;
-	ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0;
-	ok = ok && pthread_cond_init(&b->cv, &ca) == 0;
-	pthread_condattr_destroy(&ca);
-	if (!ok)
-		return HIVEHA_ENOMEM;
-	pthread_mutex_init(&b->mu, NULL);
-	return 0;
+	return hh_http_wait_init(&b->w);
 }
 
 void hh_budget_destroy(hh_budget *b)
 {
-	pthread_cond_destroy(&b->cv);
-	pthread_mutex_destroy(&b->mu);
+	hh_http_wait_destroy(&b->w);
 }
 
 void hh_budget_close(hh_budget *b)
 {
-	pthread_mutex_lock(&b->mu);
+	hh_http_wait_lock(&b->w);
 	b->closing = 1;
-	pthread_cond_broadcast(&b->cv);
-	pthread_mutex_unlock(&b->mu);
+	hh_http_wait_broadcast(&b->w);
+	hh_http_wait_unlock(&b->w);
 }
 
-/* Caller holds mu. Alone, any reservation fits. */
+/* Caller holds the lock. Alone, any reservation fits. */
 static int fits(const hh_budget *b, uint64_t n)
 {
 	return b->used == 0 || (b->used < b->cap && n <= b->cap - b->used);
@@ -55,30 +41,24 @@ static int fits(const hh_budget *b, uint64_t n)
 
 int hh_budget_take(hh_budget *b, uint64_t n, unsigned int wait_ms)
 {
-	struct timespec until;
+	uint64_t until = hh_http_now_ms() + wait_ms;
 	int rc = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &until);
-	until.tv_sec += (time_t)(wait_ms / 1000u);
-	until.tv_nsec += (long)(wait_ms % 1000u) * 1000000L;
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&b->mu);
+	hh_http_wait_lock(&b->w);
 	while (!fits(b, n)) {
 		if (b->closing) {
 			rc = HIVEHA_ECANCELLED;
 			break;
 		}
-		if (pthread_cond_timedwait(&b->cv, &b->mu, &until) != 0 && !fits(b, n)) {
+		if (hh_http_now_ms() >= until) {
 			rc = HIVEHA_ETIMEOUT;
 			break;
 		}
+		hh_http_wait_until(&b->w, until);
 	}
 	if (rc == 0)
 		b->used += n;
-	pthread_mutex_unlock(&b->mu);
+	hh_http_wait_unlock(&b->w);
 	return rc;
 }
 
@@ -86,8 +66,8 @@ void hh_budget_give(hh_budget *b, uint64_t n)
 {
 	if (n == 0)
 		return;
-	pthread_mutex_lock(&b->mu);
+	hh_http_wait_lock(&b->w);
 	b->used = n < b->used ? b->used - n : 0;
-	pthread_cond_broadcast(&b->cv);
-	pthread_mutex_unlock(&b->mu);
+	hh_http_wait_broadcast(&b->w);
+	hh_http_wait_unlock(&b->w);
 }

@@ -31,7 +31,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #if defined(_WIN32)
 #  include <winsock2.h>
 #  define SHUT_RDWR SD_BOTH
@@ -56,8 +55,7 @@ struct hh_guard_conn {
 };
 
 struct hh_guard {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	hh_http_wait w;             /* its lock and monotonic cv */
 	pthread_t reaper;
 	int stopping;
 	hh_guard_conn *head, *tail;
@@ -67,14 +65,6 @@ struct hh_guard {
 	hiveha_log_fn on_log;
 	void *payload;
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
 
 static void guard_log(const hh_guard *g, const char *fmt, ...) HH_HTTP_FMT(2, 3);
 
@@ -106,9 +96,9 @@ static void *reaper_main(void *arg)
 {
 	hh_guard *g = arg;
 
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	while (!g->stopping) {
-		uint64_t now = now_ms(), next = 0;
+		uint64_t now = hh_http_now_ms(), next = 0;
 		unsigned int reaped = 0;
 		hh_guard_conn *c;
 
@@ -123,31 +113,22 @@ static void *reaper_main(void *arg)
 			}
 		}
 		if (reaped) {
-			pthread_mutex_unlock(&g->mu);
+			hh_http_wait_unlock(&g->w);
 			guard_log(g, "http: closed %u connection(s) over their request time budget",
 			          reaped);
-			pthread_mutex_lock(&g->mu);
+			hh_http_wait_lock(&g->w);
 			continue;
 		}
-		if (!next) {
-			pthread_cond_wait(&g->cv, &g->mu);
-		} else {
-			struct timespec ts;
-			ts.tv_sec = (time_t)(next / 1000u);
-			ts.tv_nsec = (long)(next % 1000u) * 1000000L;
-			(void)pthread_cond_timedwait(&g->cv, &g->mu, &ts);
-		}
+		hh_http_wait_until(&g->w, next); /* 0: until signalled */
 	}
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 	return NULL;
 }
 
 int hh_guard_new(hh_guard **out, unsigned int max_conn, unsigned int timeout_s, uint32_t min_rate,
                  hiveha_log_fn on_log, void *payload)
 {
-	pthread_condattr_t ca;
 	hh_guard *g;
-	int ok;
 
 	*out = NULL;
 	g = calloc(1, sizeof(*g));
@@ -158,19 +139,13 @@ int hh_guard_new(hh_guard **out, unsigned int max_conn, unsigned int timeout_s, 
 	g->min_rate = min_rate;
 	g->on_log = on_log;
 	g->payload = payload;
-	ok = pthread_condattr_init(&ca) == 0;
 	/* The deadlines are monotonic: a wall-clock step must not reap. */
-	ok = ok && pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0;
-	ok = ok && pthread_cond_init(&g->cv, &ca) == 0;
-	pthread_condattr_destroy(&ca);
-	if (!ok) {
+	if (hh_http_wait_init(&g->w) != 0) {
 		free(g);
 		return HIVEHA_ENOMEM;
 	}
-	pthread_mutex_init(&g->mu, NULL);
 	if (pthread_create(&g->reaper, NULL, reaper_main, g) != 0) {
-		pthread_cond_destroy(&g->cv);
-		pthread_mutex_destroy(&g->mu);
+		hh_http_wait_destroy(&g->w);
 		free(g);
 		return HIVEHA_ENOMEM;
 	}
@@ -184,24 +159,23 @@ void hh_guard_free(hh_guard *g)
 
 	if (!g)
 		return;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	g->stopping = 1;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_signal(&g->w);
+	hh_http_wait_unlock(&g->w);
 	pthread_join(g->reaper, NULL);
 	for (c = g->head; c; c = n) { /* none after MHD_stop_daemon; be safe */
 		n = c->next;
 		free(c);
 	}
-	pthread_cond_destroy(&g->cv);
-	pthread_mutex_destroy(&g->mu);
+	hh_http_wait_destroy(&g->w);
 	free(g);
 }
 
 /* The connection to evict for a new one (caller holds mu), or NULL. */
 static hh_guard_conn *victim(const hh_guard *g)
 {
-	uint64_t now = now_ms();
+	uint64_t now = hh_http_now_ms();
 	uint64_t graced = now > HH_GUARD_GRACE_MS ? now - HH_GUARD_GRACE_MS : 0;
 	hh_guard_conn *c;
 
@@ -222,7 +196,7 @@ int hh_guard_admit(hh_guard *g)
 	hh_guard_conn *c;
 	int ok = 1, evicted = 0;
 
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	if (g->live >= g->max) {
 		c = victim(g);
 		if (c) {
@@ -232,7 +206,7 @@ int hh_guard_admit(hh_guard *g)
 			ok = 0;
 		}
 	}
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 	if (!ok)
 		guard_log(g, "http: every connection slot holds a peer's request; connection refused");
 	else if (evicted)
@@ -251,7 +225,7 @@ hh_guard_conn *hh_guard_opened(hh_guard *g, hh_socket fd)
 		return NULL;
 	}
 	c->fd = fd;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	c->prev = g->tail;
 	if (g->tail)
 		g->tail->next = c;
@@ -259,10 +233,10 @@ hh_guard_conn *hh_guard_opened(hh_guard *g, hh_socket fd)
 		g->head = c;
 	g->tail = c;
 	g->live++;
-	c->opened_ms = now_ms();
+	c->opened_ms = hh_http_now_ms();
 	c->deadline_ms = c->opened_ms + g->timeout_ms;
-	pthread_cond_signal(&g->cv);
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_signal(&g->w);
+	hh_http_wait_unlock(&g->w);
 	return c;
 }
 
@@ -270,7 +244,7 @@ void hh_guard_closed(hh_guard *g, hh_guard_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -281,7 +255,7 @@ void hh_guard_closed(hh_guard *g, hh_guard_conn *c)
 		g->tail = c->prev;
 	if (!c->killed)
 		g->live--;
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 	free(c);
 }
 
@@ -292,32 +266,32 @@ void hh_guard_arm(hh_guard *g, hh_guard_conn *c, uint64_t bytes)
 	if (!c)
 		return;
 	extra = g->min_rate ? bytes * 1000u / g->min_rate : 0;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	c->idle = 0;
 	if (!c->killed) {
-		c->deadline_ms = now_ms() + g->timeout_ms + extra;
-		pthread_cond_signal(&g->cv);
+		c->deadline_ms = hh_http_now_ms() + g->timeout_ms + extra;
+		hh_http_wait_signal(&g->w);
 	}
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 }
 
 void hh_guard_disarm(hh_guard *g, hh_guard_conn *c, int idle)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	c->deadline_ms = 0;
 	c->idle = idle && c->trusted;
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 }
 
 void hh_guard_trust(hh_guard *g, hh_guard_conn *c)
 {
 	if (!c)
 		return;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	c->trusted = 1;
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 }
 
 int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c)
@@ -326,8 +300,8 @@ int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c)
 
 	if (!c)
 		return 0;
-	pthread_mutex_lock(&g->mu);
+	hh_http_wait_lock(&g->w);
 	t = c->trusted;
-	pthread_mutex_unlock(&g->mu);
+	hh_http_wait_unlock(&g->w);
 	return t;
 }

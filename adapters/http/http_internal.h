@@ -11,6 +11,8 @@
 
 #include <hiveha/http.h>
 
+#include "http_wait.h"
+
 /* printf-style checking for the adapter's log helpers: -Wformat then checks
  * every call, and clang's -Wformat-nonliteral accepts the vsnprintf inside.
  * (lib/platform/compiler.h has HH_FMT, but the adapter sees public headers
@@ -103,8 +105,7 @@ int hh_guard_trusted(hh_guard *g, const hh_guard_conn *c);
 /* ---- http_budget.c: the memory budget shared by requests ---- */
 
 typedef struct hh_budget {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;         /* monotonic */
+	hh_http_wait w;            /* its lock and monotonic cv */
 	uint64_t cap, used;
 	int closing;
 } hh_budget;

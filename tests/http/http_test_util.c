@@ -2,16 +2,22 @@
 
 #include "http_test_util.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#if defined(_WIN32)
+#  include <winsock2.h>
+#  define strncasecmp _strnicmp
+typedef int socklen_t;
+#else
+#  include <arpa/inet.h>
+#  include <netinet/in.h>
+#  include <poll.h>
+#  include <strings.h>
+#  include <sys/socket.h>
+#  include <unistd.h>
+#endif
 
 int tu_collect(const void *data, size_t len, void *payload)
 {
@@ -34,47 +40,71 @@ void tu_buf_free(tu_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static int bound(uint16_t *port)
+void tu_close_socket(tu_socket s)
+{
+#if defined(_WIN32)
+	(void)closesocket((SOCKET)s);
+#else
+	(void)close(s);
+#endif
+}
+
+static tu_socket bound(uint16_t *port)
 {
 	struct sockaddr_in sa;
 	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	tu_socket fd;
 
-	if (fd < 0)
-		return -1;
+#if defined(_WIN32)
+	WSADATA wsa;
+
+	/* Counted: libcurl and libmicrohttpd start Winsock too, but a test may
+	 * make its socket before either. Never cleaned up: the process ends. */
+	if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+		return TU_NO_SOCKET;
+#endif
+	fd = (tu_socket)socket(AF_INET, SOCK_STREAM, 0);
+	if (fd == TU_NO_SOCKET)
+		return TU_NO_SOCKET;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &sl) != 0) {
-		close(fd);
-		return -1;
+		tu_close_socket(fd);
+		return TU_NO_SOCKET;
 	}
 	*port = ntohs(sa.sin_port);
 	return fd;
 }
 
-int tu_bound_socket(uint16_t *port)
+tu_socket tu_bound_socket(uint16_t *port)
 {
 	return bound(port);
 }
 
-int tu_silent_listener(uint16_t *port)
+tu_socket tu_silent_listener(uint16_t *port)
 {
-	int fd = bound(port);
+	tu_socket fd = bound(port);
 
-	if (fd >= 0 && listen(fd, 8) != 0) {
-		close(fd);
-		return -1;
+	if (fd != TU_NO_SOCKET && listen(fd, 8) != 0) {
+		tu_close_socket(fd);
+		return TU_NO_SOCKET;
 	}
 	return fd;
 }
 
-int tu_wait_pending(int fd)
+int tu_wait_pending(tu_socket fd)
 {
-	struct pollfd p = { fd, POLLIN, 0 };
+#if defined(_WIN32)
+	WSAPOLLFD p = { .fd = (SOCKET)fd, .events = POLLRDNORM, .revents = 0 };
+
+	return WSAPoll(&p, 1, 10000) == 1;
+#else
+	struct pollfd p = { .fd = fd, .events = POLLIN, .revents = 0 };
 
 	return poll(&p, 1, 10000) == 1;
+#endif
 }
 
 static size_t header_cb(char *data, size_t size, size_t n, void *ud)

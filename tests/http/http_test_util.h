@@ -20,17 +20,30 @@ typedef struct tu_buf {
 int tu_collect(const void *data, size_t len, void *payload);
 void tu_buf_free(tu_buf *b);
 
+/* A socket: SOCKET (an unsigned pointer-sized integer) with Winsock, a
+ * descriptor elsewhere. TU_NO_SOCKET when none could be made. */
+#if defined(_WIN32)
+typedef uintptr_t tu_socket;
+#  define TU_NO_SOCKET (~(tu_socket)0) /* INVALID_SOCKET */
+#else
+typedef int tu_socket;
+#  define TU_NO_SOCKET (-1)
+#endif
+
 /* A TCP socket bound to 127.0.0.1 on an ephemeral port, not listening:
- * connections to it are refused. Returns the fd; *port gets the port. */
-int tu_bound_socket(uint16_t *port);
+ * connections to it are refused. *port gets the port. */
+tu_socket tu_bound_socket(uint16_t *port);
 
 /* A socket listening on 127.0.0.1 that never accepts: the kernel completes
  * the handshake, the request is sent, no reply ever comes. */
-int tu_silent_listener(uint16_t *port);
+tu_socket tu_silent_listener(uint16_t *port);
 
-/* Blocks (at most 10 s) until a connection is queued on a listening fd.
+/* closesocket() with Winsock, close() elsewhere. */
+void tu_close_socket(tu_socket s);
+
+/* Blocks (at most 10 s) until a connection is queued on a listening socket.
  * Returns 1 when one is, 0 on timeout. */
-int tu_wait_pending(int fd);
+int tu_wait_pending(tu_socket s);
 
 /* A raw HTTP request with libcurl (no hiveha transport), to look at the wire. */
 typedef struct tu_http {

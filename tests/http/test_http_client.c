@@ -3,7 +3,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "http_test_util.h"
 
@@ -74,15 +73,15 @@ Test(http_client, bad_request_is_einval)
 Test(http_client, connection_refused_is_etransport)
 {
 	uint16_t port;
-	int fd = tu_bound_socket(&port); /* bound, not listening: refused */
+	tu_socket fd = tu_bound_socket(&port); /* bound, not listening: refused */
 	char ep[64];
 	tu_buf b = { 0 };
 
-	cr_assert_geq(fd, 0);
+	cr_assert_neq(fd, TU_NO_SOCKET);
 	tu_endpoint(ep, sizeof(ep), port);
 	cr_expect_eq(tu_exchange(NULL, ep, HIVEHA_MSG_HELLO, NULL, "{}", 2, &b), HIVEHA_ETRANSPORT);
 	cr_expect_eq(b.calls, 0);
-	close(fd);
+	tu_close_socket(fd);
 }
 
 Test(http_client, unresolvable_is_etransport)
@@ -98,15 +97,15 @@ Test(http_client, silent_peer_times_out)
 {
 	hiveha_http_client_options o = HIVEHA_HTTP_CLIENT_OPTIONS_INIT;
 	uint16_t port;
-	int fd = tu_silent_listener(&port);
+	tu_socket fd = tu_silent_listener(&port);
 	char ep[64];
 	tu_buf b = { 0 };
 
-	cr_assert_geq(fd, 0);
+	cr_assert_neq(fd, TU_NO_SOCKET);
 	tu_endpoint(ep, sizeof(ep), port);
 	o.timeout_ms = 200; /* the mechanism under test; nothing asserts on time */
 	cr_expect_eq(tu_exchange(&o, ep, HIVEHA_MSG_HELLO, NULL, "{}", 2, &b), HIVEHA_ETIMEOUT);
-	close(fd);
+	tu_close_socket(fd);
 }
 
 Test(http_client, per_call_timeout_wins)
@@ -115,23 +114,23 @@ Test(http_client, per_call_timeout_wins)
 	hiveha_conn *c = NULL;
 	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	uint16_t port;
-	int fd = tu_silent_listener(&port);
+	tu_socket fd = tu_silent_listener(&port);
 	char ep[64];
 	tu_buf b = { 0 };
 
-	cr_assert_geq(fd, 0);
+	cr_assert_neq(fd, TU_NO_SOCKET);
 	tu_endpoint(ep, sizeof(ep), port);
 	cr_assert_eq(hiveha_http_transport_new(&t, NULL), 0); /* default: 60 s */
 	cr_assert_eq(t.connect(t.ctx, ep, 0, &c), 0);
 	cr_expect_eq(t.exchange(t.ctx, c, &req, tu_collect, &b, 200), HIVEHA_ETIMEOUT);
 	t.close(t.ctx, c);
 	t.destroy(t.ctx);
-	close(fd);
+	tu_close_socket(fd);
 }
 
 typedef struct canceller {
 	hiveha_transport *t;
-	int fd;
+	tu_socket fd;
 	int saw_connection;
 } canceller;
 
@@ -153,13 +152,13 @@ Test(http_client, cancel_from_another_thread)
 	hiveha_conn *c = NULL;
 	hiveha_request req = { HIVEHA_REQUEST_VERSION, HIVEHA_MSG_HELLO, NULL, "{}", 2 };
 	uint16_t port;
-	int fd = tu_silent_listener(&port);
+	tu_socket fd = tu_silent_listener(&port);
 	char ep[64];
 	tu_buf b = { 0 };
 	canceller k;
 	pthread_t th;
 
-	cr_assert_geq(fd, 0);
+	cr_assert_neq(fd, TU_NO_SOCKET);
 	tu_endpoint(ep, sizeof(ep), port);
 	/* Far longer than any test run: only cancel can end this exchange
 	 * with ECANCELLED; without it the result would be ETIMEOUT. */
@@ -186,7 +185,7 @@ Test(http_client, cancel_from_another_thread)
 	cr_expect_eq(t.exchange(t.ctx, c, &req, tu_collect, &b, 200), HIVEHA_ETIMEOUT);
 	t.close(t.ctx, c);
 	t.destroy(t.ctx);
-	close(fd);
+	tu_close_socket(fd);
 }
 
 Test(http_client, tls_required_refuses_plain_url)

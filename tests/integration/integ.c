@@ -5,17 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-static char dir[128];
+#include "scratchdir.h"
+
+static char dir[160];
 static char cert[192], key[192];
 static int use_tls;
 
 void in_setup(int tls)
 {
-	const char *base = getenv("TMPDIR");
-	snprintf(dir, sizeof(dir), "%s/hiveha-integ-XXXXXX", base && *base ? base : "/tmp");
-	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(scratchdir_make(dir, sizeof(dir), "integ"), 0);
 	use_tls = tls;
 	cert[0] = key[0] = '\0';
 	if (!tls)
@@ -31,28 +30,10 @@ void in_setup(int tls)
 	cr_assert_eq(system(cmd), 0, "openssl could not make a certificate");
 }
 
-static void remove_file(const char *path)
-{
-	static const char *const suffix[] = { "", "-wal", "-shm", "-journal", "-lock", "-lock-journal" };
-	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-		char p[300];
-		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-}
-
 void in_teardown(void)
 {
-	char p[256];
-	for (int i = 0; i < 2; i++) {
-		snprintf(p, sizeof(p), "%s/%s.db", dir, i ? "b" : "a");
-		remove_file(p);
-	}
-	if (cert[0]) {
-		unlink(cert);
-		unlink(key);
-	}
-	rmdir(dir);
+	/* The stores are closed by now: on Windows an open file cannot go. */
+	scratchdir_remove(dir);
 }
 
 static void open_store(const inst *in, hiveha_store *out)
@@ -371,9 +352,13 @@ static int digest_item(const char *id, void *payload)
 
 char *in_digest(const inst *in, hiveha_time from, hiveha_time to)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
+	/* A file in the test's directory, read back: open_memstream is POSIX
+	 * only. */
+	char path[200];
+	char *buf;
+	long len;
+	snprintf(path, sizeof(path), "%s/digest.txt", dir);
+	FILE *f = fopen(path, "w+b");
 	cr_assert_not_null(f);
 	digest_ctx ctx = { in, f, from, to };
 	cr_assert_eq(in->obs.list_items(in->obs.ctx, digest_item, &ctx), 0);
@@ -387,6 +372,14 @@ char *in_digest(const inst *in, hiveha_time from, hiveha_time to)
 		        e.v[i].source_name ? e.v[i].source_name : "-", e.v[i].message ? e.v[i].message : "-",
 		        e.v[i].user_name ? e.v[i].user_name : "-", e.v[i].attribute_count);
 	in_events_free(&e);
+	cr_assert_eq(fflush(f), 0);
+	len = ftell(f);
+	cr_assert_geq(len, 0);
+	buf = malloc((size_t)len + 1);
+	cr_assert_not_null(buf);
+	rewind(f);
+	cr_assert_eq(fread(buf, 1, (size_t)len, f), (size_t)len);
+	buf[len] = '\0';
 	fclose(f);
 	return buf;
 }
