@@ -9,6 +9,7 @@
  *   hiveha-node status --db a.db
  */
 #include "node.h"
+#include "node_platform.h"
 #include "args.h"
 
 #include <stdio.h>
@@ -221,6 +222,7 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 
 int main(int argc, char **argv)
 {
+	node_stdout_binary();
 	const char *cmd = argc > 1 ? argv[1] : "";
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(usage_text, stdout);

@@ -6,70 +6,21 @@
  *   -> responder serving the store and the governor's live gaps -> HTTP
  *   listener -> plant simulator appending to the store -> governor started
  *   in the background (start-up sync, then heartbeat and retries).
- * The main thread collects; signals only set a flag and write to a pipe that
- * the main loop polls, so nothing runs inside a signal handler.
+ * The main thread collects; a stop request (signal, console event) only
+ * sets a flag and wakes the main loop's wait (node_platform.c).
  */
 #include "node.h"
+#include "node_platform.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
-
-static volatile sig_atomic_t stop_signal;
-static int stop_pipe[2] = { -1, -1 };
-
-static void on_signal(int sig)
-{
-	int saved = errno;
-	stop_signal = sig;
-	if (stop_pipe[1] >= 0) {
-		ssize_t w = write(stop_pipe[1], "x", 1);
-		(void)w; /* a full pipe already wakes the loop */
-	}
-	errno = saved;
-}
-
-static int install_signals(void)
-{
-	if (pipe(stop_pipe) != 0)
-		return -1;
-	for (int i = 0; i < 2; i++) {
-		fcntl(stop_pipe[i], F_SETFL, fcntl(stop_pipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(stop_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
-		return -1;
-	/* a peer that hangs up fails that write (EPIPE), it does not kill us */
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		return -1;
-	return 0;
-}
-
-static hiveha_time wall_now(void)
-{
-	struct timespec ts;
-	hiveha_time t = 0;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	hiveha_time_from_unix(&t, ts.tv_sec, (uint32_t)ts.tv_nsec);
-	return t;
-}
 
 static int64_t mono_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return node_mono_ns() / 1000000;
 }
 
 /* Reads the shared token: the file's first line, surrounding blanks dropped. */
@@ -184,7 +135,7 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 		return NODE_EXIT_DB;
 	}
 
-	hiveha_time now = wall_now();
+	hiveha_time now = node_wall_now();
 	*start_time = now;
 	if (opt->sim_items) {
 		rc = node_sim_new(&n->sim, opt->sim_items, opt->sim_hz, now, start_time);
@@ -294,7 +245,7 @@ static int collect(struct node *n)
 	if (!n->sim)
 		return 0;
 	uint64_t s = 0, e = 0;
-	int rc = node_sim_collect(n->sim, &n->store, wall_now(), &s, &e);
+	int rc = node_sim_collect(n->sim, &n->store, node_wall_now(), &s, &e);
 	n->samples += s;
 	n->events += e;
 	/* Even after a failed write: covered-until must not claim what the
@@ -308,13 +259,6 @@ static int collect(struct node *n)
 	return rc;
 }
 
-static void drain_pipe(void)
-{
-	char buf[64];
-	while (read(stop_pipe[0], buf, sizeof(buf)) > 0) {
-	}
-}
-
 int node_run(const node_options *opt)
 {
 	struct node n;
@@ -323,7 +267,7 @@ int node_run(const node_options *opt)
 	node_out_init(opt->name, opt->progress_ms);
 	if (opt->token_file && read_token(opt->token_file, n.token, sizeof(n.token)))
 		return NODE_EXIT_USAGE;
-	if (install_signals()) {
+	if (node_stop_install()) {
 		node_errf("cannot install signal handlers: %s", strerror(errno));
 		return NODE_EXIT_FAILURE;
 	}
@@ -332,6 +276,7 @@ int node_run(const node_options *opt)
 	int code = node_setup(&n, &start_time);
 	if (code) {
 		node_teardown(&n);
+		node_stop_done();
 		return code;
 	}
 	char iso[HIVEHA_ISO8601_SIZE];
@@ -344,7 +289,7 @@ int node_run(const node_options *opt)
 	int64_t t0 = mono_ms();
 	int64_t sync_due = t0 + opt->sync_delay_ms;
 	int started = 0, reported = 0;
-	while (!stop_signal) {
+	while (!node_stop_requested()) {
 		if (collect(&n)) {
 			code = NODE_EXIT_DB;
 			break;
@@ -365,7 +310,7 @@ int node_run(const node_options *opt)
 			if (r > 0) {
 				reported = 1;
 				node_logf("start-up sync finished ok");
-			} else if (r < 0 && !stop_signal) {
+			} else if (r < 0 && !node_stop_requested()) {
 				reported = 1;
 				for (int k = 0; k < NODE_DEPUTY_KINDS; k++) {
 					hiveha_deputy_snapshot s;
@@ -389,16 +334,16 @@ int node_run(const node_options *opt)
 			wait = sync_due - now;
 		if (wait < 1)
 			wait = 1;
-		struct pollfd pfd = { stop_pipe[0], POLLIN, 0 };
-		if (poll(&pfd, 1, (int)wait) > 0)
-			drain_pipe();
+		node_stop_wait(wait);
 	}
 	if (!code && n.sim)
 		collect(&n); /* everything up to the stop is stored before the stop mark */
 	node_teardown(&n);
-	if (stop_signal)
-		node_logf("stopped by signal %d", (int)stop_signal);
+	int sig = node_stop_requested();
+	if (sig)
+		node_logf("stopped by signal %d", sig);
 	node_logf("stopped: collected %llu samples, %llu events (exit %d)",
 	          (unsigned long long)n.samples, (unsigned long long)n.events, code);
+	node_stop_done();
 	return code;
 }

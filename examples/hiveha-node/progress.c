@@ -8,13 +8,12 @@
  * `progress_ms`, so logs stay readable and greppable.
  */
 #include "node.h"
+#include "node_platform.h"
 
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static char out_name[64] = "node";
@@ -30,13 +29,6 @@ struct rate {
 };
 static struct rate rates[NODE_DEPUTY_KINDS];
 
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 void node_iso(char buf[HIVEHA_ISO8601_SIZE], hiveha_time t)
 {
 	if (hiveha_time_to_iso8601(buf, HIVEHA_ISO8601_SIZE, t) != HIVEHA_OK)
@@ -46,7 +38,7 @@ void node_iso(char buf[HIVEHA_ISO8601_SIZE], hiveha_time t)
 void node_out_init(const char *name, int64_t progress_ms)
 {
 	(void)snprintf(out_name, sizeof(out_name), "%s", name); /* a log prefix: a cut will do */
-	out_tty = isatty(STDOUT_FILENO);
+	out_tty = node_stdout_is_tty();
 	out_progress_ms = progress_ms;
 	/* a backstop only: vline() and the bar flush every line themselves */
 	(void)setvbuf(stdout, NULL, _IOLBF, 0);
@@ -66,12 +58,9 @@ static void vline(FILE *f, const char *fmt, va_list ap) __attribute__((format(pr
 
 static void vline(FILE *f, const char *fmt, va_list ap)
 {
-	struct timespec ts;
 	char iso[HIVEHA_ISO8601_SIZE];
-	hiveha_time now = 0;
+	hiveha_time now = node_wall_now();
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	hiveha_time_from_unix(&now, ts.tv_sec, (uint32_t)ts.tv_nsec);
 	node_iso(iso, now);
 	iso[23] = 'Z'; /* milliseconds are enough for a log line */
 	iso[24] = '\0';
@@ -147,7 +136,7 @@ void node_on_progress(const hiveha_progress *p, void *payload)
 	if (p->kind < 0 || p->kind >= NODE_DEPUTY_KINDS)
 		return;
 	struct rate *r = &rates[p->kind];
-	int64_t now = mono_ns();
+	int64_t now = node_mono_ns();
 	if (r->window_from != p->window_from || r->window_to != p->window_to || !r->started_ns) {
 		r->window_from = p->window_from;
 		r->window_to = p->window_to;
