@@ -644,8 +644,17 @@ static int listener_new(hiveha_http_listener **out, const hiveha_http_listener_o
 		return HIVEHA_EVERSION;
 	if (!opts->tls_cert_file != !opts->tls_key_file)
 		return HIVEHA_EINVAL;
-	if (opts->tls_cert_file && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+	if (opts->tls_cert_file && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+		/* Debian's Windows sysroot builds microhttpd without GnuTLS
+		 * (docs/windows.md, "TLS"): say so rather than fail silently */
+		if (opts->on_log)
+			opts->on_log(HIVEHA_LOG_ERROR,
+			             "http: this build's libmicrohttpd has no TLS (built without "
+			             "GnuTLS): the listener cannot serve HTTPS; use a TLS-terminating "
+			             "proxy or a libmicrohttpd with GnuTLS",
+			             opts->payload);
 		return HIVEHA_ENOTIMPL;
+	}
 	rc = hh_http_split_listen(opts->address, opts->port, host, sizeof(host), &port, &why);
 	if (rc != 0) {
 		if (opts->on_log) {
