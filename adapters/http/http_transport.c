@@ -456,6 +456,19 @@ int hiveha_http_transport_new(hiveha_transport *out, const hiveha_http_client_op
 	if (opts->connect_timeout_ms < 0 || opts->timeout_ms < 0 ||
 	    (!opts->client_cert_file != !opts->client_key_file))
 		return HIVEHA_EINVAL;
+	/* Schannel (libcurl on Windows) takes a client certificate from the
+	 * Windows store or a PKCS#12 file, not from PEM files: refuse clearly
+	 * instead of failing every connect (docs/windows.md, "TLS"). */
+	info = curl_version_info(CURLVERSION_NOW);
+	if (opts->client_cert_file && info && info->ssl_version &&
+	    strstr(info->ssl_version, "Schannel")) {
+		if (opts->on_log)
+			opts->on_log(HIVEHA_LOG_ERROR,
+			             "http: this libcurl uses Schannel, which cannot read a PEM client "
+			             "certificate and key; client_cert_file is not supported here",
+			             opts->payload);
+		return HIVEHA_ENOTIMPL;
+	}
 	rc = hiveha_transport_init(out, HIVEHA_TRANSPORT_VERSION);
 	if (rc != 0)
 		return rc;
@@ -480,7 +493,6 @@ int hiveha_http_transport_new(hiveha_transport *out, const hiveha_http_client_op
 	}
 	/* libcurl >= 7.84 built thread-safe: global init is reference counted
 	 * and safe to call here; older ones leave it to the host. */
-	info = curl_version_info(CURLVERSION_NOW);
 #ifdef CURL_VERSION_THREADSAFE
 	if (info && (info->features & CURL_VERSION_THREADSAFE)) {
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
