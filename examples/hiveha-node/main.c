@@ -223,6 +223,7 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 int main(int argc, char **argv)
 {
 	node_stdout_binary();
+	argv = node_utf8_argv(argc, argv);
 	const char *cmd = argc > 1 ? argv[1] : "";
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(usage_text, stdout);

@@ -28,7 +28,9 @@
 
 #include <fcntl.h>
 #include <io.h>
+#include <shellapi.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 static atomic_int stop_sig;
 static HANDLE stop_event; /* manual reset: set once, wakes every wait */
@@ -108,6 +110,58 @@ int64_t node_mono_ns(void)
 int node_stdout_is_tty(void)
 {
 	return _isatty(_fileno(stdout));
+}
+
+/* UTF-8 -> UTF-16 for the wide file API; NULL when it does not convert. */
+static wchar_t *widen(const char *s)
+{
+	int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
+	if (n <= 0)
+		return NULL;
+	wchar_t *w = malloc((size_t)n * sizeof(*w));
+	if (w && MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n) != n) {
+		free(w);
+		w = NULL;
+	}
+	return w;
+}
+
+FILE *node_fopen(const char *path, const char *mode)
+{
+	wchar_t *wpath = widen(path), *wmode = widen(mode);
+	FILE *f = wpath && wmode ? _wfopen(wpath, wmode) : NULL;
+	if (!wpath || !wmode)
+		errno = EINVAL;
+	free(wpath);
+	free(wmode);
+	return f;
+}
+
+char **node_utf8_argv(int argc, char **argv)
+{
+	/* main()'s argv is in the ANSI code page; the API takes UTF-8, so the
+	 * arguments are taken again from the wide command line. On any
+	 * failure the narrow ones stay (ASCII paths work either way). */
+	int n = 0;
+	wchar_t **w = CommandLineToArgvW(GetCommandLineW(), &n);
+	if (!w || n != argc) {
+		if (w)
+			LocalFree(w);
+		return argv;
+	}
+	char **out = calloc((size_t)argc + 1, sizeof(*out));
+	for (int i = 0; out && i < argc; i++) {
+		int len = WideCharToMultiByte(CP_UTF8, 0, w[i], -1, NULL, 0, NULL, NULL);
+		out[i] = len > 0 ? malloc((size_t)len) : NULL;
+		if (!out[i] || WideCharToMultiByte(CP_UTF8, 0, w[i], -1, out[i], len, NULL, NULL) != len) {
+			for (int k = 0; k <= i; k++)
+				free(out[k]);
+			free(out);
+			out = NULL;
+		}
+	}
+	LocalFree(w);
+	return out ? out : argv; /* `out` lives as long as the process */
 }
 
 void node_stdout_binary(void)
@@ -205,6 +259,17 @@ int node_stdout_is_tty(void)
 
 void node_stdout_binary(void)
 {
+}
+
+FILE *node_fopen(const char *path, const char *mode)
+{
+	return fopen(path, mode);
+}
+
+char **node_utf8_argv(int argc, char **argv)
+{
+	(void)argc;
+	return argv;
 }
 
 #endif

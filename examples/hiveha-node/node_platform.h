@@ -9,6 +9,7 @@
 #include <hiveha/hiveha.h>
 
 #include <stdint.h>
+#include <stdio.h>
 
 /* Installs the stop handlers (and ignores SIGPIPE on POSIX). 0 or -1 with
  * errno set. */
@@ -29,5 +30,10 @@ int64_t node_mono_ns(void);
 int node_stdout_is_tty(void);
 /* Windows: stdout writes the bytes it is given (no CRLF); POSIX: nothing. */
 void node_stdout_binary(void);
+/* fopen for a UTF-8 path (Windows: _wfopen; POSIX: fopen). */
+FILE *node_fopen(const char *path, const char *mode);
+/* The arguments in UTF-8, as every path the API takes is (Windows: from
+ * the wide command line; POSIX: argv itself). */
+char **node_utf8_argv(int argc, char **argv);
 
 #endif /* HIVEHA_NODE_PLATFORM_H */

@@ -26,7 +26,7 @@ static int64_t mono_ms(void)
 /* Reads the shared token: the file's first line, surrounding blanks dropped. */
 static int read_token(const char *path, char *buf, size_t size)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = node_fopen(path, "r");
 	if (!f) {
 		node_errf("cannot read the token file %s: %s", path, strerror(errno));
 		return -1;
