@@ -6,8 +6,8 @@
 # turns SIGINT into CTRL_C_EVENT for the console control handler); while
 # that node runs, a second one on its file is refused (exit 3) and
 # `status` works beside it.
-# No listener and no peer: the HTTP listener does not start on Windows yet
-# (docs/windows.md). Every wait bounded.
+# No listener and no peer here (node_win_integration has both). Every wait
+# bounded.
 set -euo pipefail
 dir=$1
 shift
@@ -25,6 +25,19 @@ if [ "$rc" -ne 0 ] || ! grep -q "stopped: collected" "$dir/run.log"; then
 	tail -n 10 "$dir/run.log"
 else
 	echo "ok: $(grep -m1 "stopped: collected" "$dir/run.log")"
+fi
+
+# A path outside the ANSI code page (Ω, 水) reaches SQLite as UTF-8: the
+# node takes its arguments from the wide command line. wine decodes the
+# Unix arguments by the locale, hence C.UTF-8 here.
+rc=0
+LC_ALL=C.UTF-8 timeout 60 "${node[@]}" --name U --db "$dir/Ω水.db" --simulate 1:5 \
+	--run-for-ms 500 >"$dir/utf8.log" 2>&1 || rc=$?
+if [ "$rc" -ne 0 ] || [ ! -f "$dir/Ω水.db" ]; then
+	bad "UTF-8 store path: exit $rc, files: $(ls "$dir" | tr '\n' ' ')"
+	tail -n 5 "$dir/utf8.log"
+else
+	echo "ok: a store at a UTF-8 path outside the ANSI code page"
 fi
 
 rc=0
