@@ -10,6 +10,25 @@
 # adapter's `_internal` library instead, which goes with `hiveha_internal`.
 # tests/layers runs it on a fixture that must be refused.
 
+# hiveha_add_internal_adapter(<target> SOURCES <src>... LIBS <dep>...)
+# The static library of an adapter that the tests link beside
+# hiveha_internal. Compiled on its own with HIVEHA_STATIC: its objects
+# neither export the adapter nor import the core from a DLL (Windows), as
+# the shared adapter's objects do. Only with the tests.
+function(hiveha_add_internal_adapter target)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT HIVEHA_BUILD_TESTS)
+    return()
+  endif()
+  add_library(${target} STATIC ${A_SOURCES})
+  target_compile_definitions(${target} PRIVATE HIVEHA_STATIC INTERFACE HIVEHA_STATIC)
+  set_target_properties(${target} PROPERTIES C_VISIBILITY_PRESET hidden)
+  target_include_directories(${target} PUBLIC
+    ${PROJECT_SOURCE_DIR}/include ${CMAKE_CURRENT_SOURCE_DIR})
+  target_link_libraries(${target} PUBLIC hiveha_internal ${A_LIBS}
+    PRIVATE hiveha_strict_warnings)
+endfunction()
+
 # Appends to <out> the link closure of <target> (names, aliases resolved,
 # generator expressions peeled where they only wrap a name).
 function(_hh_link_closure target out)
