@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "value_array.h"
 
 static void set_scalar(hiveha_value *v, uint32_t type)
 {
@@ -91,9 +92,9 @@ int hiveha_value_copy(hiveha_value *dst, const hiveha_value *src)
 	case HIVEHA_TYPE_STRING:
 		return hiveha_value_set_string(dst, src->as.str.ptr, src->as.str.len);
 	default:
-		/* Arrays and matrices have payloads this release cannot copy. */
-		return (src->type & (HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_MATRIX)) ? HIVEHA_ENOTIMPL
-		                                                              : HIVEHA_EINVAL;
+		if (!hh_type_valid(src->type))
+			return HIVEHA_EINVAL;
+		return hh_value_array_copy(dst, src);
 	}
 }
 
@@ -107,13 +108,21 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return (a > b) - (a < b);
 }
 
-/* The total order of value.h: -0.0 < +0.0, every NaN equal and largest. */
+/* The total order of value.h: -0.0 < +0.0, NaNs largest and ordered by
+ * their bits (equal only when bit-identical). */
 static int cmp_double(double a, double b)
 {
 	/* isnan() is only "non-zero" (MinGW returns other values than 1), so
 	 * normalise before subtracting. */
 	int na = isnan(a) != 0, nb = isnan(b) != 0;
 
+	if (na && nb) {
+		uint64_t ba, bb;
+
+		memcpy(&ba, &a, sizeof(ba));
+		memcpy(&bb, &b, sizeof(bb));
+		return cmp_u64(ba, bb);
+	}
 	if (na || nb)
 		return na - nb;
 	if (a < b)
@@ -125,6 +134,20 @@ static int cmp_double(double a, double b)
 	return 0;
 }
 
+/* Floats by their own bits: widening a signalling NaN to double may quiet
+ * it, which would make two different floats equal. */
+static int cmp_float(float a, float b)
+{
+	if (isnan(a) && isnan(b)) {
+		uint32_t ba, bb;
+
+		memcpy(&ba, &a, sizeof(ba));
+		memcpy(&bb, &b, sizeof(bb));
+		return cmp_u64(ba, bb);
+	}
+	return cmp_double((double)a, (double)b);
+}
+
 static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen;
@@ -133,6 +156,45 @@ static int cmp_bytes(const char *a, size_t alen, const char *b, size_t blen)
 	if (r)
 		return r < 0 ? -1 : 1;
 	return cmp_u64(alen, blen);
+}
+
+/* Element i of two arrays of the same element type. */
+static int cmp_elem(uint32_t elem, const void *a, const void *b, size_t i)
+{
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		return (((const bool *)a)[i] != 0) - (((const bool *)b)[i] != 0);
+	case HIVEHA_TYPE_INT64:
+		return cmp_i64(((const int64_t *)a)[i], ((const int64_t *)b)[i]);
+	case HIVEHA_TYPE_UINT64:
+		return cmp_u64(((const uint64_t *)a)[i], ((const uint64_t *)b)[i]);
+	case HIVEHA_TYPE_FLOAT:
+		return cmp_float(((const float *)a)[i], ((const float *)b)[i]);
+	case HIVEHA_TYPE_DOUBLE:
+		return cmp_double(((const double *)a)[i], ((const double *)b)[i]);
+	case HIVEHA_TYPE_TIME:
+		return cmp_i64(((const hiveha_time *)a)[i], ((const hiveha_time *)b)[i]);
+	default: {
+		const hiveha_string *x = (const hiveha_string *)a + i, *y = (const hiveha_string *)b + i;
+
+		return cmp_bytes(x->ptr, x->len, y->ptr, y->len);
+	}
+	}
+}
+
+/* Same tag: rows, cols, then the elements in row-major order. */
+static int cmp_arrays(const hiveha_value *a, const hiveha_value *b)
+{
+	size_t n = hiveha_value_count(a), i;
+	uint32_t elem = hiveha_value_element_type(a);
+	const void *ea = hiveha_value_elements(a), *eb = hiveha_value_elements(b);
+	int r = cmp_u64(hiveha_value_rows(a), hiveha_value_rows(b));
+
+	if (!r)
+		r = cmp_u64(hiveha_value_cols(a), hiveha_value_cols(b));
+	for (i = 0; !r && i < n; i++)
+		r = cmp_elem(elem, ea, eb, i);
+	return r;
 }
 
 int hiveha_value_compare(const hiveha_value *a, const hiveha_value *b)
@@ -149,7 +211,7 @@ int hiveha_value_compare(const hiveha_value *a, const hiveha_value *b)
 	case HIVEHA_TYPE_UINT64:
 		return cmp_u64(a->as.u64, b->as.u64);
 	case HIVEHA_TYPE_FLOAT:
-		return cmp_double(a->as.f32, b->as.f32);
+		return cmp_float(a->as.f32, b->as.f32);
 	case HIVEHA_TYPE_DOUBLE:
 		return cmp_double(a->as.f64, b->as.f64);
 	case HIVEHA_TYPE_TIME:
@@ -157,7 +219,9 @@ int hiveha_value_compare(const hiveha_value *a, const hiveha_value *b)
 	case HIVEHA_TYPE_STRING:
 		return cmp_bytes(a->as.str.ptr, a->as.str.len, b->as.str.ptr, b->as.str.len);
 	default:
-		/* EMPTY, and payloads this release does not know: equal. */
+		if (hh_type_is_array(a->type) && hh_type_valid(a->type))
+			return cmp_arrays(a, b);
+		/* EMPTY, and tags value.h does not define: equal. */
 		return 0;
 	}
 }
@@ -168,6 +232,8 @@ void hiveha_value_clear(hiveha_value *v)
 		return;
 	if (v->type == HIVEHA_TYPE_STRING)
 		free(v->as.str.ptr);
+	else if (hh_type_is_array(v->type) && hh_type_valid(v->type))
+		hh_value_array_clear(v);
 	memset(v, 0, sizeof(*v));
 }
 

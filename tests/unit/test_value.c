@@ -122,8 +122,13 @@ Test(value, copy_refuses_unknown_payloads)
 {
 	hiveha_value src = { 0 }, dst = { 0 };
 
+	/* an array tag without its payload, as a host might zero-fill one */
 	src.type = HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_DOUBLE;
-	cr_assert_eq(hiveha_value_copy(&dst, &src), HIVEHA_ENOTIMPL);
+	cr_assert_eq(hiveha_value_copy(&dst, &src), HIVEHA_EINVAL);
+	src.type = HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_MATRIX | HIVEHA_TYPE_DOUBLE;
+	cr_assert_eq(hiveha_value_copy(&dst, &src), HIVEHA_EINVAL);
+	src.type = HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_EMPTY;
+	cr_assert_eq(hiveha_value_copy(&dst, &src), HIVEHA_EINVAL);
 	src.type = 99;
 	cr_assert_eq(hiveha_value_copy(&dst, &src), HIVEHA_EINVAL);
 	cr_assert_eq(hiveha_value_copy(NULL, &src), HIVEHA_EINVAL);
@@ -156,11 +161,31 @@ Test(value, double_total_order)
 		hiveha_value_set_double(&v[i], d[i]);
 	assert_ascending(v, sizeof(d) / sizeof(d[0]));
 
-	/* Every NaN equals every NaN, whatever its sign or payload. */
+	/* Equal means bit-identical: a NaN of another sign or payload is
+	 * another value (still above +Inf), the same bits are equal. */
 	hiveha_value_set_double(&nan2, -NAN);
-	cr_assert_eq(hiveha_value_compare(&nan2, &v[10]), 0);
+	cr_assert_neq(hiveha_value_compare(&nan2, &v[10]), 0);
+	cr_assert_gt(hiveha_value_compare(&nan2, &v[9]), 0);
 	hiveha_value_set_double(&nan2, nan("123"));
+	cr_assert_neq(hiveha_value_compare(&nan2, &v[10]), 0);
+	cr_assert_gt(hiveha_value_compare(&nan2, &v[9]), 0);
+	hiveha_value_set_double(&nan2, NAN);
 	cr_assert_eq(hiveha_value_compare(&nan2, &v[10]), 0);
+}
+
+Test(value, float_nan_payloads_compare_by_their_own_bits)
+{
+	/* Two signalling NaNs that widening to double could make equal. */
+	uint32_t bits[2] = { 0x7f800001u, 0x7f800002u };
+	hiveha_value a, b;
+	float f;
+
+	memcpy(&f, &bits[0], 4);
+	hiveha_value_set_float(&a, f);
+	memcpy(&f, &bits[1], 4);
+	hiveha_value_set_float(&b, f);
+	cr_assert_lt(hiveha_value_compare(&a, &b), 0);
+	cr_assert_eq(hiveha_value_compare(&a, &a), 0);
 }
 
 Test(value, float_total_order)
