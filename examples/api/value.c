@@ -2,7 +2,8 @@
  * value.c - values, samples and events (docs/api/value.md).
  *
  * Builds values of each type, copies and compares them (strings, NaN,
- * -0.0), orders samples, and deep-copies an event with an attribute.
+ * -0.0), builds vectors and matrices (copied and adopted) and packs one,
+ * orders samples, and deep-copies an event with an attribute.
  * Exits 0 when every copy equals its original and the orders are as
  * documented.
  */
@@ -10,6 +11,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int fails;
@@ -41,7 +43,7 @@ static void values(void)
 	hiveha_value_set_double(&b, -1000.0);
 	expect(hiveha_value_compare(&a, &b) < 0, "compare: INT64 1000 < DOUBLE -1000");
 
-	/* -0.0 < +0.0, and NaN equals NaN and is above +Inf. */
+	/* -0.0 < +0.0, and NaN equals the same NaN and is above +Inf. */
 	hiveha_value_set_double(&a, -0.0);
 	hiveha_value_set_double(&b, 0.0);
 	expect(hiveha_value_compare(&a, &b) < 0, "compare: -0.0 < +0.0");
@@ -64,6 +66,52 @@ static void values(void)
 	hiveha_value_clear(&b);
 	expect(a.type == HIVEHA_TYPE_EMPTY && b.type == HIVEHA_TYPE_EMPTY, "clear resets to EMPTY");
 	expect(hiveha_value_set_string(&a, NULL, 3) == HIVEHA_EINVAL, "set_string(NULL, 3) is EINVAL");
+}
+
+static void arrays(void)
+{
+	double d[3] = { 1.0, NAN, -0.0 };
+	hiveha_string words[3] = { { (char *)"a", 1 }, { (char *)"", 0 }, { (char *)"b\0c", 3 } };
+	hiveha_value vec = { 0 }, mat = { 0 }, str = { 0 }, back = { 0 };
+	unsigned char blob[64];
+	int64_t *cells;
+	size_t len = 0;
+
+	/* A vector copies its elements; equality is bit for bit. */
+	expect(hiveha_value_set_vector(&vec, HIVEHA_TYPE_DOUBLE, d, 3) == HIVEHA_OK &&
+	               vec.type == (HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_DOUBLE) &&
+	               hiveha_value_count(&vec) == 3,
+	       "set_vector: 3 doubles");
+	expect(signbit(((const double *)hiveha_value_elements(&vec))[2]) != 0,
+	       "elements: -0.0 keeps its sign");
+
+	/* A matrix can adopt a malloc'ed, row-major buffer: no copy. */
+	cells = malloc(6 * sizeof(*cells));
+	for (int i = 0; cells && i < 6; i++)
+		cells[i] = i * 10;
+	expect(cells && hiveha_value_adopt_matrix(&mat, HIVEHA_TYPE_INT64, cells, 2, 3) == HIVEHA_OK &&
+	               hiveha_value_rows(&mat) == 2 && hiveha_value_cols(&mat) == 3 &&
+	               ((const int64_t *)hiveha_value_elements(&mat))[4] == 40,
+	       "adopt_matrix: 2 x 3 int64, row-major");
+
+	/* String elements may hold any byte. */
+	expect(hiveha_value_set_vector(&str, HIVEHA_TYPE_STRING, words, 3) == HIVEHA_OK &&
+	               ((const hiveha_string *)hiveha_value_elements(&str))[2].len == 3,
+	       "set_vector: strings with NUL");
+
+	/* The packed form is what a store may keep as one blob. */
+	expect(hiveha_value_pack(&vec, blob, sizeof(blob), &len) == HIVEHA_OK &&
+	               hiveha_value_unpack(&back, blob, len) == HIVEHA_OK &&
+	               hiveha_value_compare(&back, &vec) == 0,
+	       "pack / unpack: bit-identical");
+	expect(hiveha_value_set_vector(&back, HIVEHA_TYPE_BOOL, NULL, HIVEHA_VALUE_MAX_ELEMENTS + 1) ==
+	               HIVEHA_ELIMIT,
+	       "bounds: more than HIVEHA_VALUE_MAX_ELEMENTS is ELIMIT");
+
+	hiveha_value_clear(&vec);
+	hiveha_value_clear(&mat); /* frees `cells` */
+	hiveha_value_clear(&str);
+	hiveha_value_clear(&back);
 }
 
 static void samples(void)
@@ -114,6 +162,7 @@ static void events(void)
 int main(void)
 {
 	values();
+	arrays();
 	samples();
 	events();
 	return fails != 0;
