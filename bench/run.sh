@@ -69,16 +69,19 @@ rm -f "$all" "$csv"
 	free -m
 } >"$out/machine.txt"
 
-run() { # label items samples events [phases]
-	echo "== $1: $2 items x $3 samples, $4 events" >&2
-	"$bench" -l "$1" -m "$2" -s "$3" -e "$4" -d "$data" -o "$all" ${5:+-p "$5"}
+run() { # label items samples events [phases] [vector elements]
+	echo "== $1: $2 items x $3 samples, $4 events${6:+, vectors of $6 doubles}" >&2
+	"$bench" -l "$1" -m "$2" -s "$3" -e "$4" -d "$data" -o "$all" ${5:+-p "$5"} ${6:+-a "$6"}
 }
+# array shapes: the sample phases only (events carry no arrays here)
+vphases=floor,insert,attach,sink,sync,sqlpeer
 
 for _rep in $(seq "${REPEAT:-1}"); do
 if [ "${QUICK:-0}" = 1 ]; then
 	run "10x1e4" 10 10000 10000
 	run "1000x100" 1000 100 0
 	run "1e5x10" 100000 10 0
+	run "100x1e3v16" 100 1000 0 "$vphases" 16
 else
 	# 10 items: long gaps of few signals (10^5 .. 10^7 samples)
 	run "10x1e4" 10 10000 100000
@@ -91,6 +94,8 @@ else
 	# 100 000 items: short gaps of many signals (60 samples = a 1-minute gap)
 	run "1e5x10" 100000 10 0
 	run "1e5x60" 100000 60 0
+	run "100x1e4v16" 100 10000 0 "$vphases" 16
+	run "10x1e5v16" 10 100000 0 "$vphases" 16
 fi
 done
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/machine.txt"

@@ -1,13 +1,14 @@
 /*
  * bench_sync - gap-fill throughput of a start-up sync against its floors.
  *
- *   bench_sync [-m items] [-s samples-per-item] [-e events] [-d dir]
+ *   bench_sync [-m items] [-s samples-per-item] [-e events] [-a elements] [-d dir]
  *              [-c chunk-samples] [-b batch-items] [-p phases] [-l label]
  *              [-o results.csv]
  *
  * Two processes per phase, both forked from the thread-less parent: a PEER
  * process that serves the data set (gendata.h: M items x S samples at 1 Hz,
- * E events; computed, not held) through a hiveha_responder behind the
+ * E events; computed, not held; with -a N each sample is a vector of N
+ * doubles, one sample like a scalar) through a hiveha_responder behind the
  * hiveha_http listener on 127.0.0.1, and a LOCAL process that runs the
  * phase, so the peak RSS of each side is its own:
  *
@@ -315,8 +316,8 @@ static void phase_floor(const opts *o, const char *path, result *res)
 				if (take > o->chunk - npage)
 					take = o->chunk - npage;
 				segs[nseg] = (seg){ i, npage, take, k > 0, k + take == gp->samples };
-				for (size_t j = 0; j < take; j++)
-					gen_sample(&buf[npage + j], i, k + j, gp->t0);
+				for (size_t j = 0; j < take && !rc; j++)
+					rc = gen_sample(&buf[npage + j], gp, i, k + j);
 				nseg++;
 				npage += take;
 				k += take;
@@ -340,6 +341,8 @@ static void phase_floor(const opts *o, const char *path, result *res)
 					res->requests++;
 					if (!rc)
 						res->count += npage;
+					for (size_t j = 0; j < npage; j++)
+						hiveha_value_clear(&buf[j].value);
 					npage = 0;
 					nseg = 0;
 				}
@@ -664,7 +667,8 @@ static int want_phase(const opts *o, const char *phase)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: bench_sync [-m items] [-s samples-per-item] [-e events] [-d dir]\n"
+	fprintf(stderr, "usage: bench_sync [-m items] [-s samples-per-item] [-e events]\n"
+	                "                  [-a vector-elements] [-d dir]\n"
 	                "                  [-c chunk-samples] [-b batch-items]\n"
 	                "                  [-p floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,\n"
 	                "                      evsqlpeer] [-l label] [-o csv]\n");
@@ -692,11 +696,12 @@ int main(int argc, char **argv)
 	o.phases = "floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,evsqlpeer";
 	o.label = "";
 	hiveha_time_from_unix(&o.gp.t0, 1767225600, 0); /* 2026-01-01T00:00:00Z */
-	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:a:")) != -1) {
 		switch (opt) {
 		case 'm': o.gp.items = strtoul(optarg, NULL, 10); break;
 		case 's': o.gp.samples = strtoul(optarg, NULL, 10); break;
 		case 'e': o.gp.events = strtoul(optarg, NULL, 10); break;
+		case 'a': o.gp.elems = strtoul(optarg, NULL, 10); break;
 		case 'd': o.dir = optarg; break;
 		case 'c': o.chunk = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'b': o.batch = (uint32_t)strtoul(optarg, NULL, 10); break;
@@ -707,7 +712,8 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.gp.items == 0 || o.gp.samples == 0 || o.chunk == 0 || o.batch == 0 ||
-	    o.gp.items > 10000000u || o.gp.events > o.gp.samples * 1000u)
+	    o.gp.items > 10000000u || o.gp.events > o.gp.samples * 1000u ||
+	    o.gp.elems > BENCH_MAX_ELEMS)
 		usage();
 	signal(SIGPIPE, SIG_IGN);
 	if (o.csv) {
@@ -724,8 +730,11 @@ int main(int argc, char **argv)
 			             "ratio_to_floor,requests,transport_exchanges,request_bytes,reply_bytes,"
 			             "bytes_per_unit,local_rss_kb,peer_rss_kb,local_cpu_s,peer_cpu_s,load1,cpu_stall,rc\n");
 	}
-	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u\n", o.gp.items,
+	printf("# %zu items x %zu samples (%zu), %zu events, chunk %u, batch %u", o.gp.items,
 	       o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch);
+	if (o.gp.elems)
+		printf(", samples are vectors of %zu doubles", o.gp.elems);
+	printf("\n");
 	printf("%-9s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
 	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu", "stall");
 	for (size_t i = 0; i < sizeof all / sizeof *all; i++) {

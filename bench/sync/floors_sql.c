@@ -143,6 +143,9 @@ static int insert_page(sqlite3 *db, sqlite3_stmt *ins, const row *page, size_t n
 {
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return -1;
+	/* the bench's vectors are at most BENCH_MAX_ELEMS doubles */
+	unsigned char blob[16 + 8 * BENCH_MAX_ELEMS];
+
 	for (size_t j = 0; j < n; j++) {
 		sqlite3_int64 bits;
 		memcpy(&bits, &page[j].s.value.as.f64, sizeof bits);
@@ -151,7 +154,18 @@ static int insert_page(sqlite3 *db, sqlite3_stmt *ins, const row *page, size_t n
 		sqlite3_bind_int64(ins, 3, 0);
 		sqlite3_bind_int(ins, 4, (int)page[j].s.value.type);
 		sqlite3_bind_int64(ins, 5, (sqlite3_int64)page[j].s.quality);
-		sqlite3_bind_int64(ins, 6, bits);
+		if (hiveha_value_is_array(&page[j].s.value)) {
+			/* an array is one BLOB: its packed form, as the adapter keeps it */
+			size_t len = 0;
+
+			if (hiveha_value_pack(&page[j].s.value, blob, sizeof blob, &len)) {
+				sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+				return -1;
+			}
+			sqlite3_bind_blob(ins, 6, blob, (int)len, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_int64(ins, 6, bits);
+		}
 		if (sqlite3_step(ins) != SQLITE_DONE) {
 			sqlite3_reset(ins);
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -190,12 +204,17 @@ void phase_insert(const opts *o, const char *path, result *res)
 	for (size_t i = 0; i < gp->items && !rc; i++) {
 		for (size_t k = 0; k < gp->samples && !rc; k++) {
 			page[npage].item = ids[i];
-			gen_sample(&page[npage].s, i, k, gp->t0);
+			if (gen_sample(&page[npage].s, gp, i, k)) {
+				rc = HIVEHA_ENOMEM;
+				break;
+			}
 			if (++npage == o->chunk || (i + 1 == gp->items && k + 1 == gp->samples)) {
 				/* only the transaction is timed, as in floor (a) */
 				double t = now_s();
 				if (insert_page(db, ins, page, npage))
 					rc = db_fail(db, "insert", res);
+				for (size_t j = 0; j < npage; j++)
+					hiveha_value_clear(&page[j].s.value);
 				res->seconds += now_s() - t;
 				res->requests++;
 				if (!rc)

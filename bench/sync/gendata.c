@@ -38,15 +38,29 @@ long gen_item_index(const gen_params *p, const char *id)
 	return strcmp(back, id) == 0 ? (long)i : -1;
 }
 
-void gen_sample(hiveha_sample *out, size_t i, size_t k, hiveha_time t0)
+int gen_sample(hiveha_sample *out, const gen_params *p, size_t i, size_t k)
 {
-	out->time = t0 + (hiveha_time)k * HIVEHA_TICKS_PER_SECOND;
-	out->value.type = HIVEHA_TYPE_DOUBLE;
-	out->value.reserved = 0;
 	/* a slowly varying process value; the binary encoding sends the 8
 	 * bytes of a double whatever they are */
-	out->value.as.f64 = 20.0 + (double)((i * 7919u + k) % 100000u) * 0.001;
+	double base = 20.0 + (double)((i * 7919u + k) % 100000u) * 0.001;
+	double *e;
+
+	out->time = p->t0 + (hiveha_time)k * HIVEHA_TICKS_PER_SECOND;
 	out->quality = HIVEHA_QUALITY_GOOD;
+	if (!p->elems) {
+		out->value.type = HIVEHA_TYPE_DOUBLE;
+		out->value.reserved = 0;
+		out->value.as.f64 = base;
+		return 0;
+	}
+	/* a spectrum-like vector: each element its own slowly varying value */
+	memset(&out->value, 0, sizeof(out->value));
+	if (hiveha_value_set_vector(&out->value, HIVEHA_TYPE_DOUBLE, NULL, p->elems))
+		return HIVEHA_ENOMEM;
+	e = hiveha_value_elements_mut(&out->value);
+	for (size_t j = 0; j < p->elems; j++)
+		e[j] = base + (double)j * 0.5;
+	return 0;
 }
 
 typedef struct gen {
@@ -81,6 +95,12 @@ static int gen_list(void *ctx, hiveha_item_fn fn, void *payload)
 	return 0;
 }
 
+static void clear_all(hiveha_sample *s, size_t n)
+{
+	for (size_t j = 0; j < n; j++)
+		hiveha_value_clear(&s[j].value);
+}
+
 static int gen_read_samples(void *ctx, const char *item_id, hiveha_time from, hiveha_time to,
                             uint64_t skip, size_t max, hiveha_samples_fn fn, void *payload)
 {
@@ -97,17 +117,25 @@ static int gen_read_samples(void *ctx, const char *item_id, hiveha_time from, hi
 	if (skip && k < g->p.samples &&
 	    g->p.t0 + (hiveha_time)k * HIVEHA_TICKS_PER_SECOND == from)
 		k++;
-	for (; k < g->p.samples && max > 0; k++, max--) {
-		gen_sample(&buf[n], (size_t)i, k, g->p.t0);
-		if (buf[n].time >= to)
+	rc = 0;
+	for (; k < g->p.samples && max > 0 && !rc; k++, max--) {
+		rc = gen_sample(&buf[n], &g->p, (size_t)i, k);
+		if (rc)
 			break;
+		if (buf[n].time >= to) {
+			hiveha_value_clear(&buf[n].value);
+			break;
+		}
 		if (++n == BATCH_SAMPLES) {
-			if ((rc = fn(buf, n, payload)))
-				return rc;
+			rc = fn(buf, n, payload);
+			clear_all(buf, n);
 			n = 0;
 		}
 	}
-	return n ? fn(buf, n, payload) : 0;
+	if (!rc && n)
+		rc = fn(buf, n, payload);
+	clear_all(buf, n);
+	return rc;
 }
 
 hiveha_time gen_event_step(const gen_params *p)

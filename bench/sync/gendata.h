@@ -1,7 +1,8 @@
 /*
  * gendata.h - the benchmark's data set, computed rather than held.
  *
- * M items x S samples (1 Hz doubles, good quality, from `t0`) and E events
+ * M items x S samples (1 Hz doubles - or vectors of `elems` doubles -, good
+ * quality, from `t0`) and E events
  * spread evenly over the same S seconds. Every process of a run derives the
  * same data from (M, S, E), so the peer can serve it without holding it
  * (its memory then measures the library, not the data set) and the floor
@@ -17,7 +18,11 @@ typedef struct gen_params {
 	size_t samples;        /* S per item, one per second */
 	size_t events;         /* E over the S seconds */
 	hiveha_time t0;        /* first sample / gap start */
+	size_t elems;          /* 0: scalar doubles; else vectors of this many doubles */
 } gen_params;
+
+/* The longest vector the bench generates (-a). */
+#define BENCH_MAX_ELEMS 4096u
 
 /* Gap end: t0 + S seconds. */
 hiveha_time gen_end(const gen_params *p);
@@ -29,8 +34,10 @@ void gen_item_id(char *buf, size_t size, size_t i);
 /* Index of an item id, or -1 if it is not one of the set. */
 long gen_item_index(const gen_params *p, const char *id);
 
-/* Sample `k` of item `i`. */
-void gen_sample(hiveha_sample *out, size_t i, size_t k, hiveha_time t0);
+/* Sample `k` of item `i`. A vector value is owned by `out`: release it
+ * with hiveha_value_clear(&out->value) (a no-op for scalars). Returns 0 or
+ * HIVEHA_ENOMEM. */
+int gen_sample(hiveha_sample *out, const gen_params *p, size_t i, size_t k);
 
 /* Ticks between two events (events are at t0 + k * step, k < E). */
 hiveha_time gen_event_step(const gen_params *p);

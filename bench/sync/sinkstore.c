@@ -86,8 +86,13 @@ static int same_as_sent(const gen_params *p, long item, const hiveha_sample *got
 
 	if (d < 0 || d % HIVEHA_TICKS_PER_SECOND || (size_t)(d / HIVEHA_TICKS_PER_SECOND) >= p->samples)
 		return 0;
-	gen_sample(&want, (size_t)item, (size_t)(d / HIVEHA_TICKS_PER_SECOND), p->t0);
-	return hiveha_sample_compare(&want, got) == 0;
+	int same;
+
+	if (gen_sample(&want, p, (size_t)item, (size_t)(d / HIVEHA_TICKS_PER_SECOND)))
+		return 0;
+	same = hiveha_sample_compare(&want, got) == 0;
+	hiveha_value_clear(&want.value);
+	return same;
 }
 
 static int sink_replace(void *ctx, hiveha_store_txn *txn, const char *item_id, hiveha_time a,

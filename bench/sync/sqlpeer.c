@@ -28,10 +28,13 @@ static int fill_samples(hiveha_store *st, const opts *o)
 			size_t take = gp->samples - k;
 			if (take > o->chunk - npage)
 				take = o->chunk - npage;
+			for (size_t j = 0; j < take && !rc; j++)
+				rc = gen_sample(&buf[npage + j], gp, i, k + j);
+			if (!rc)
+				rc = st->replace_samples(st->ctx, txn, id, buf[npage].time,
+				                         buf[npage + take - 1].time + 1, &buf[npage], take);
 			for (size_t j = 0; j < take; j++)
-				gen_sample(&buf[npage + j], i, k + j, gp->t0);
-			rc = st->replace_samples(st->ctx, txn, id, buf[npage].time,
-			                         buf[npage + take - 1].time + 1, &buf[npage], take);
+				hiveha_value_clear(&buf[npage + j].value);
 			npage += take;
 			k += take;
 			if (!rc && npage == o->chunk) {
