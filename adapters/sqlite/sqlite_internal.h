@@ -16,7 +16,7 @@
 #include "sqlite_mutex.h"
 
 /* Schema version written by this library; see sqlite_schema.c. */
-#define HH_SQ_SCHEMA_VERSION 1
+#define HH_SQ_SCHEMA_VERSION 2
 /* PRAGMA application_id marking a libhiveha store file ("HIVE"). */
 #define HH_SQ_APPLICATION_ID 0x48495645
 
@@ -123,9 +123,22 @@ int hh_sq_schema_prepare(sqlite3 *db, bool read_only, const hh_sq_migration *ste
                          char *err, size_t err_size);
 
 /* sqlite_value.c */
-int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v);
+typedef struct hh_sq_buf {
+	unsigned char *p;
+	size_t len, cap;
+} hh_sq_buf;
+int hh_sq_put(hh_sq_buf *b, const void *data, size_t n);
+/* Appends the packed form of a valid value; *n is its length. */
+int hh_sq_put_packed(hh_sq_buf *b, const hiveha_value *v, size_t *n);
+void hh_sq_buf_free(hh_sq_buf *b);
+sqlite3_int64 hh_sq_scalar_bits(const hiveha_value *v);
+void hh_sq_scalar_set(hiveha_value *out, uint32_t type, sqlite3_int64 bits);
+int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v,
+                     hh_sq_buf *scratch);
 int hh_sq_value_column(sqlite3_stmt *s, int type_col, int value_col, hiveha_value *out);
 int hh_sq_value_supported(const hiveha_value *v);
+
+/* sqlite_attrs.c */
 int hh_sq_attrs_encode(const hiveha_attribute *a, size_t n, unsigned char **out, size_t *len);
 int hh_sq_attrs_decode(const unsigned char *p, size_t len, hiveha_attribute **out, size_t *n);
 void hh_sq_attrs_free(hiveha_attribute *a, size_t n);

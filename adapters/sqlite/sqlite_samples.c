@@ -88,6 +88,7 @@ int hh_sq_samples_write(hh_sq_store *st, sqlite3_int64 item, hiveha_time delete_
                         hiveha_time delete_to, const hiveha_sample *samples, size_t count)
 {
 	sqlite3_stmt *ins;
+	hh_sq_buf packed = { NULL, 0, 0 };
 	bool sorted = true, any = false, have_prev = false;
 	hiveha_time last = 0, prev_t = 0;
 	sqlite3_int64 prev_seq = 0;
@@ -123,7 +124,7 @@ int hh_sq_samples_write(hh_sq_store *st, sqlite3_int64 item, hiveha_time delete_
 	if (ins == NULL)
 		return HIVEHA_ESTORE;
 	sqlite3_bind_int64(ins, 1, item);
-	for (size_t i = 0; i < count; i++) {
+	for (size_t i = 0; status == 0 && i < count; i++) {
 		const hiveha_sample *sm = &samples[i];
 		sqlite3_int64 seq;
 		int rc;
@@ -136,27 +137,28 @@ int hh_sq_samples_write(hh_sq_store *st, sqlite3_int64 item, hiveha_time delete_
 		} else {
 			status = hh_sq_max_seq(st, item, sm->time, &seq);
 			if (status != 0)
-				return status;
+				break;
 			seq++;
 		}
 		sqlite3_bind_int64(ins, 2, sm->time);
 		sqlite3_bind_int64(ins, 3, seq);
 		sqlite3_bind_int64(ins, 5, (sqlite3_int64)sm->quality);
-		rc = hh_sq_value_bind(ins, 4, 6, &sm->value);
+		rc = hh_sq_value_bind(ins, 4, 6, &sm->value, &packed);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(ins);
 		sqlite3_reset(ins);
 		if (rc != SQLITE_DONE) {
-			sqlite3_clear_bindings(ins);
-			return hh_sq_db_error(st, st->writer->db, "inserting a sample");
+			status = hh_sq_db_error(st, st->writer->db, "inserting a sample");
+			break;
 		}
 		prev_t = sm->time;
 		prev_seq = seq;
 		have_prev = true;
 	}
-	/* Do not keep a pointer to the caller's string bound. */
+	/* Keep no pointer to the caller's string or to `packed` bound. */
 	sqlite3_bind_null(ins, 6);
-	return 0;
+	hh_sq_buf_free(&packed);
+	return status;
 }
 
 int hh_sq_replace_samples(void *ctx, hiveha_store_txn *txn, const char *item_id,
@@ -212,9 +214,12 @@ int hh_sq_list_items(void *ctx, hiveha_item_fn fn, void *payload)
 
 static void hh_sq_samples_release(hiveha_sample *b, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (b[i].value.type == HIVEHA_TYPE_STRING)
 			free(b[i].value.as.str.ptr);
+		else if (b[i].value.type > HIVEHA_TYPE_TIME)
+			hiveha_value_clear(&b[i].value);
+	}
 }
 
 static int hh_sq_samples_scan(hh_sq_store *st, hh_sq_conn *c, const char *item_id, hiveha_time from,

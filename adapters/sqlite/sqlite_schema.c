@@ -53,8 +53,26 @@ static const char hh_sq_v1[] =
 	"  key TEXT PRIMARY KEY,"
 	"  value BLOB NOT NULL) WITHOUT ROWID;";
 
+/*
+ * v2. Vectors and matrices: `type` holds the full tag (HIVEHA_TYPE_ARRAY or
+ * _MATRIX | element type) and `value` a BLOB, the packed form of
+ * hiveha_value_pack; event attributes may hold them too (sqlite_attrs.c).
+ * No row changes: v1 data is valid v2 data. The step exists for what it
+ * tells others: a v1 library reads a tag above 7 as a broken store, so
+ * user_version 2 makes it refuse the file up front ("newer than the newest
+ * this library knows"), and `formats` names the blob layout for tools that
+ * read the file without libhiveha. A change of that layout is a new schema
+ * version that updates the row.
+ */
+static const char hh_sq_v2[] =
+	"CREATE TABLE formats ("
+	"  name TEXT PRIMARY KEY,"
+	"  version INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO formats (name, version) VALUES ('value_blob', 1);";
+
 const hh_sq_migration hh_sq_migrations[] = {
 	{ 1, hh_sq_v1 },
+	{ 2, hh_sq_v2 },
 };
 const size_t hh_sq_migration_count = sizeof hh_sq_migrations / sizeof hh_sq_migrations[0];
 

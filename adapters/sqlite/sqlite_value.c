@@ -1,22 +1,25 @@
 /*
- * sqlite_value.c - hiveha_value <-> (type, value) columns, and the event
- * attribute blob.
+ * sqlite_value.c - hiveha_value <-> (type, value) columns, and the growable
+ * buffer that packs arrays (here and in sqlite_attrs.c).
  *
  * Every value is kept bit-exact. SQLite turns a NaN bound as REAL into
  * NULL and keeps no NaN payload, so doubles and floats are stored as the
  * INTEGER holding their IEEE-754 bit pattern; uint64 is stored as the
  * int64 with the same bits. The `type` column says how to read them back.
  *
- * Attribute blob (little-endian): u32 count, then per attribute: u32 name
- * length, name bytes, u32 type, and either u64 bits (scalars) or u32 length
- * + bytes (strings). Decoding checks every length against the blob.
+ * Vectors and matrices (schema v2) are kept as one BLOB in `value`: their
+ * packed form (hiveha_value_pack: fixed-width little-endian, so a file
+ * moves between machines), which repeats the tag; reading checks that it
+ * matches `type`. Scalars keep the v1 columns, not packed: no copy, no
+ * extra bytes on the hot path, and v1 rows need no rewrite.
+ * The event attribute blob is in sqlite_attrs.c.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sqlite_internal.h"
 
-static sqlite3_int64 hh_sq_scalar_bits(const hiveha_value *v)
+sqlite3_int64 hh_sq_scalar_bits(const hiveha_value *v)
 {
 	sqlite3_int64 bits = 0;
 
@@ -44,7 +47,7 @@ static sqlite3_int64 hh_sq_scalar_bits(const hiveha_value *v)
 	}
 }
 
-static void hh_sq_scalar_set(hiveha_value *out, uint32_t type, sqlite3_int64 bits)
+void hh_sq_scalar_set(hiveha_value *out, uint32_t type, sqlite3_int64 bits)
 {
 	memset(out, 0, sizeof *out);
 	out->type = type;
@@ -75,21 +78,101 @@ static void hh_sq_scalar_set(hiveha_value *out, uint32_t type, sqlite3_int64 bit
 	}
 }
 
+/* Arrays are checked with value.h's public accessors only: the core's own
+ * tag check (lib/value_array.h) is not for adapters. A valid array tag
+ * without a payload is refused here, before anything is written. */
 int hh_sq_value_supported(const hiveha_value *v)
 {
-	if (v->type > HIVEHA_TYPE_TIME)
-		return 0;
+	uint32_t elem;
+
+	if (v->type > HIVEHA_TYPE_TIME) {
+		if (!hiveha_value_is_array(v) || v->as.arr == NULL)
+			return 0;
+		elem = hiveha_value_element_type(v);
+		return elem >= HIVEHA_TYPE_BOOL && elem <= HIVEHA_TYPE_TIME;
+	}
 	if (v->type == HIVEHA_TYPE_STRING && v->as.str.ptr == NULL && v->as.str.len > 0)
 		return 0;
 	return 1;
 }
 
-int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v)
+/* ---- growable buffer ---------------------------------------------------- */
+
+static int hh_sq_reserve(hh_sq_buf *b, size_t n)
 {
-	int rc = sqlite3_bind_int(s, type_col, (int)v->type);
+	size_t cap = b->cap ? b->cap : 64;
+	unsigned char *p;
+
+	if (b->cap - b->len >= n)
+		return 0;
+	while (cap - b->len < n) {
+		if (cap > SIZE_MAX / 2)
+			return HIVEHA_ENOMEM;
+		cap *= 2;
+	}
+	p = realloc(b->p, cap);
+	if (p == NULL)
+		return HIVEHA_ENOMEM;
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+int hh_sq_put(hh_sq_buf *b, const void *data, size_t n)
+{
+	int status = hh_sq_reserve(b, n);
+
+	if (status != 0)
+		return status;
+	if (n > 0)
+		memcpy(b->p + b->len, data, n);
+	b->len += n;
+	return 0;
+}
+
+/* Appends the packed form of `v`; sizes the buffer from a first try that
+ * reports the length, so a reused buffer packs in one pass. */
+int hh_sq_put_packed(hh_sq_buf *b, const hiveha_value *v, size_t *n)
+{
+	size_t need = 0;
+	int status = hiveha_value_pack(v, b->p != NULL ? b->p + b->len : NULL, b->cap - b->len, &need);
+
+	if (status == HIVEHA_ERANGE) {
+		status = hh_sq_reserve(b, need);
+		if (status == 0)
+			status = hiveha_value_pack(v, b->p + b->len, b->cap - b->len, &need);
+	}
+	if (status != 0)
+		return status == HIVEHA_ENOMEM ? status : HIVEHA_EINVAL;
+	b->len += need;
+	*n = need;
+	return 0;
+}
+
+void hh_sq_buf_free(hh_sq_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof *b);
+}
+
+/* An array is packed into `scratch` (reused across a statement's rows) and
+ * bound from there: the caller steps before it packs the next one. */
+int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v,
+                     hh_sq_buf *scratch)
+{
+	int rc = sqlite3_bind_int64(s, type_col, (sqlite3_int64)v->type);
+	size_t n = 0;
 
 	if (rc != SQLITE_OK)
 		return rc;
+	if (v->type > HIVEHA_TYPE_TIME) {
+		scratch->len = 0;
+		if (hh_sq_put_packed(scratch, v, &n) != 0)
+			return SQLITE_MISUSE;
+		if (n > INT32_MAX)
+			return SQLITE_TOOBIG;
+		return sqlite3_bind_blob(s, value_col, scratch->p, (int)n, SQLITE_STATIC);
+	}
 	switch (v->type) {
 	case HIVEHA_TYPE_EMPTY:
 		return sqlite3_bind_null(s, value_col);
@@ -104,10 +187,38 @@ int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_
 	}
 }
 
-/* Reads a value; a string is malloc'ed (free with free(out->as.str.ptr)). */
+/* The packed form in `value` must be a BLOB whose own tag is `type`. */
+static int hh_sq_array_column(sqlite3_stmt *s, int value_col, uint32_t type, hiveha_value *out)
+{
+	const void *p;
+	size_t len;
+	int status;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_column_type(s, value_col) != SQLITE_BLOB)
+		return HIVEHA_ESTORE;
+	p = sqlite3_column_blob(s, value_col);
+	len = (size_t)sqlite3_column_bytes(s, value_col);
+	if (p == NULL)
+		return sqlite3_errcode(sqlite3_db_handle(s)) == SQLITE_NOMEM ? HIVEHA_ENOMEM : HIVEHA_ESTORE;
+	status = hiveha_value_unpack(out, p, len);
+	if (status == 0 && out->type != type) {
+		hiveha_value_clear(out);
+		status = HIVEHA_ESTORE;
+	}
+	return status == 0 || status == HIVEHA_ENOMEM ? status : HIVEHA_ESTORE;
+}
+
+/* Reads a value; a string is malloc'ed (free with free(out->as.str.ptr)),
+ * an array is released with hiveha_value_clear(). */
 int hh_sq_value_column(sqlite3_stmt *s, int type_col, int value_col, hiveha_value *out)
 {
-	uint32_t type = (uint32_t)sqlite3_column_int64(s, type_col);
+	sqlite3_int64 tag = sqlite3_column_int64(s, type_col);
+	uint32_t type;
+
+	if (tag < 0 || tag > (sqlite3_int64)UINT32_MAX)
+		return HIVEHA_ESTORE;
+	type = (uint32_t)tag;
 
 	if (type == HIVEHA_TYPE_STRING) {
 		const unsigned char *p = sqlite3_column_text(s, value_col);
@@ -125,202 +236,7 @@ int hh_sq_value_column(sqlite3_stmt *s, int type_col, int value_col, hiveha_valu
 		return 0;
 	}
 	if (type > HIVEHA_TYPE_TIME)
-		return HIVEHA_ESTORE;
+		return hh_sq_array_column(s, value_col, type, out);
 	hh_sq_scalar_set(out, type, sqlite3_column_int64(s, value_col));
-	return 0;
-}
-
-/* ---- attribute blob ----------------------------------------------------- */
-
-typedef struct hh_sq_buf {
-	unsigned char *p;
-	size_t len, cap;
-} hh_sq_buf;
-
-static int hh_sq_put(hh_sq_buf *b, const void *data, size_t n)
-{
-	if (b->cap - b->len < n) {
-		size_t cap = b->cap ? b->cap : 64;
-		unsigned char *p;
-
-		while (cap - b->len < n) {
-			if (cap > SIZE_MAX / 2)
-				return HIVEHA_ENOMEM;
-			cap *= 2;
-		}
-		p = realloc(b->p, cap);
-		if (p == NULL)
-			return HIVEHA_ENOMEM;
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n > 0)
-		memcpy(b->p + b->len, data, n);
-	b->len += n;
-	return 0;
-}
-
-static int hh_sq_put_u32(hh_sq_buf *b, uint32_t v)
-{
-	unsigned char x[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
-	                       (unsigned char)(v >> 24) };
-
-	return hh_sq_put(b, x, sizeof x);
-}
-
-static int hh_sq_put_u64(hh_sq_buf *b, uint64_t v)
-{
-	int status = hh_sq_put_u32(b, (uint32_t)v);
-
-	return status != 0 ? status : hh_sq_put_u32(b, (uint32_t)(v >> 32));
-}
-
-int hh_sq_attrs_encode(const hiveha_attribute *a, size_t n, unsigned char **out, size_t *len)
-{
-	hh_sq_buf b = { NULL, 0, 0 };
-	int status;
-
-	*out = NULL;
-	*len = 0;
-	if (n > UINT32_MAX)
-		return HIVEHA_EINVAL;
-	status = hh_sq_put_u32(&b, (uint32_t)n);
-	for (size_t i = 0; status == 0 && i < n; i++) {
-		const char *name = a[i].name != NULL ? a[i].name : "";
-		size_t nlen = strlen(name);
-		const hiveha_value *v = &a[i].value;
-
-		if (!hh_sq_value_supported(v) || nlen > UINT32_MAX ||
-		    (v->type == HIVEHA_TYPE_STRING && v->as.str.len > UINT32_MAX)) {
-			status = HIVEHA_EINVAL;
-			break;
-		}
-		status = hh_sq_put_u32(&b, (uint32_t)nlen);
-		if (status == 0)
-			status = hh_sq_put(&b, name, nlen);
-		if (status == 0)
-			status = hh_sq_put_u32(&b, v->type);
-		if (status == 0 && v->type == HIVEHA_TYPE_STRING) {
-			status = hh_sq_put_u32(&b, (uint32_t)v->as.str.len);
-			if (status == 0)
-				status = hh_sq_put(&b, v->as.str.ptr, v->as.str.len);
-		} else if (status == 0) {
-			sqlite3_int64 bits = hh_sq_scalar_bits(v);
-			uint64_t u;
-
-			memcpy(&u, &bits, sizeof u);
-			status = hh_sq_put_u64(&b, u);
-		}
-	}
-	if (status != 0) {
-		free(b.p);
-		return status;
-	}
-	*out = b.p;
-	*len = b.len;
-	return 0;
-}
-
-typedef struct hh_sq_reader {
-	const unsigned char *p;
-	size_t left;
-} hh_sq_reader;
-
-static int hh_sq_get_u32(hh_sq_reader *r, uint32_t *v)
-{
-	if (r->left < 4)
-		return HIVEHA_ESTORE;
-	*v = (uint32_t)r->p[0] | (uint32_t)r->p[1] << 8 | (uint32_t)r->p[2] << 16 | (uint32_t)r->p[3] << 24;
-	r->p += 4;
-	r->left -= 4;
-	return 0;
-}
-
-static int hh_sq_get_str(hh_sq_reader *r, uint32_t len, char **out)
-{
-	if (r->left < len)
-		return HIVEHA_ESTORE;
-	*out = malloc((size_t)len + 1);
-	if (*out == NULL)
-		return HIVEHA_ENOMEM;
-	memcpy(*out, r->p, len);
-	(*out)[len] = '\0';
-	r->p += len;
-	r->left -= len;
-	return 0;
-}
-
-void hh_sq_attrs_free(hiveha_attribute *a, size_t n)
-{
-	for (size_t i = 0; a != NULL && i < n; i++) {
-		free(a[i].name);
-		if (a[i].value.type == HIVEHA_TYPE_STRING)
-			free(a[i].value.as.str.ptr);
-	}
-	free(a);
-}
-
-int hh_sq_attrs_decode(const unsigned char *p, size_t len, hiveha_attribute **out, size_t *n)
-{
-	hh_sq_reader r = { p, len };
-	hiveha_attribute *a;
-	uint32_t count;
-	size_t i;
-	int status;
-
-	*out = NULL;
-	*n = 0;
-	if (p == NULL || len == 0)
-		return 0;
-	status = hh_sq_get_u32(&r, &count);
-	if (status != 0)
-		return status;
-	if (count == 0)
-		return 0;
-	/* Each attribute takes at least 16 bytes: bounds the allocation by the blob. */
-	if (count > r.left / 16)
-		return HIVEHA_ESTORE;
-	a = calloc(count, sizeof *a);
-	if (a == NULL)
-		return HIVEHA_ENOMEM;
-	for (i = 0; status == 0 && i < count; i++) {
-		uint32_t nlen = 0, type = 0, lo = 0, hi = 0;
-
-		status = hh_sq_get_u32(&r, &nlen);
-		if (status == 0)
-			status = hh_sq_get_str(&r, nlen, &a[i].name);
-		if (status == 0)
-			status = hh_sq_get_u32(&r, &type);
-		if (status == 0 && type == HIVEHA_TYPE_STRING) {
-			status = hh_sq_get_u32(&r, &lo);
-			if (status == 0)
-				status = hh_sq_get_str(&r, lo, &a[i].value.as.str.ptr);
-			if (status == 0) {
-				a[i].value.type = type;
-				a[i].value.as.str.len = lo;
-			}
-		} else if (status == 0 && type <= HIVEHA_TYPE_TIME) {
-			status = hh_sq_get_u32(&r, &lo);
-			if (status == 0)
-				status = hh_sq_get_u32(&r, &hi);
-			if (status == 0) {
-				uint64_t u = (uint64_t)hi << 32 | lo;
-				sqlite3_int64 bits;
-
-				memcpy(&bits, &u, sizeof bits);
-				hh_sq_scalar_set(&a[i].value, type, bits);
-			}
-		} else if (status == 0) {
-			status = HIVEHA_ESTORE;
-		}
-	}
-	if (status == 0 && r.left != 0)
-		status = HIVEHA_ESTORE;
-	if (status != 0) {
-		hh_sq_attrs_free(a, count);
-		return status;
-	}
-	*out = a;
-	*n = count;
 	return 0;
 }

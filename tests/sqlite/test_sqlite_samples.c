@@ -96,13 +96,23 @@ Test(sqlite_samples, unsupported_value_type_is_rejected_and_nothing_stored)
 {
 	hiveha_store st;
 	hiveha_sample s[2] = { sqt_dbl(1, 1.0), sqt_dbl(2, 2.0) };
+	/* Invalid tags: a flag value.h does not define, both flags, an array
+	 * of EMPTY, and a valid array tag without its payload. (Before arrays
+	 * existed this was ARRAY | DOUBLE, which is now a valid tag.) */
+	const uint32_t bad[] = { 0x400u | HIVEHA_TYPE_DOUBLE,
+	                         HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_MATRIX | HIVEHA_TYPE_DOUBLE,
+	                         HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_EMPTY, 8u,
+	                         HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_DOUBLE };
 	uint64_t n = 7;
 
-	s[1].value.type = HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_DOUBLE;
 	sqt_open(&st, "a.db", 0);
-	cr_assert_eq(hiveha_sqlite_append_samples(&st, "x", s, 2), HIVEHA_EINVAL);
-	cr_assert_eq(hiveha_sqlite_count_items(&st, &n), 0);
-	cr_assert_eq(n, 0, "the item was not created either");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&s[1].value, 0, sizeof s[1].value);
+		s[1].value.type = bad[i];
+		cr_assert_eq(hiveha_sqlite_append_samples(&st, "x", s, 2), HIVEHA_EINVAL, "tag %#x", bad[i]);
+		cr_assert_eq(hiveha_sqlite_count_items(&st, &n), 0);
+		cr_assert_eq(n, 0, "the item was not created either (tag %#x)", bad[i]);
+	}
 	sqt_close(&st);
 }
 
