@@ -142,7 +142,10 @@ HIVEHA_SQLITE_API int hiveha_sqlite_ensure_item(const hiveha_store *store, const
  * sample goes after every stored sample with an equal time; equal-time
  * samples keep the order given. Any order is accepted; time-ascending
  * input (the normal case for collected data) takes the fast path.
- * Returns HIVEHA_EINVAL for an unsupported value type (nothing is stored).
+ * Every value type of value.h is kept bit-exactly, vectors and matrices
+ * included (schema version 2: docs/sqlite.md). Returns HIVEHA_EINVAL for
+ * an invalid type tag or an array tag without its payload (nothing is
+ * stored).
  */
 HIVEHA_SQLITE_API int hiveha_sqlite_append_samples(const hiveha_store *store, const char *item_id,
                                                    const hiveha_sample *samples, size_t count);
@@ -150,7 +153,9 @@ HIVEHA_SQLITE_API int hiveha_sqlite_append_samples(const hiveha_store *store, co
 /**
  * Inserts each of `count` events unless one with the same identity
  * (time, source_id, type_id, message; NULL message equals "") is stored.
- * `*inserted_out` (may be NULL) receives how many were new.
+ * `*inserted_out` (may be NULL) receives how many were new. Attributes
+ * may hold any valid value, vectors and matrices included; an invalid one
+ * is HIVEHA_EINVAL and nothing is stored.
  */
 HIVEHA_SQLITE_API int hiveha_sqlite_add_events(const hiveha_store *store, const hiveha_event *events,
                                                size_t count, size_t *inserted_out);
