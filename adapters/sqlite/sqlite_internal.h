@@ -133,8 +133,9 @@ int hh_sq_put_packed(hh_sq_buf *b, const hiveha_value *v, size_t *n);
 void hh_sq_buf_free(hh_sq_buf *b);
 sqlite3_int64 hh_sq_scalar_bits(const hiveha_value *v);
 void hh_sq_scalar_set(hiveha_value *out, uint32_t type, sqlite3_int64 bits);
+int hh_sq_value_pack(const hiveha_value *v, hh_sq_buf *scratch);
 int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v,
-                     hh_sq_buf *scratch);
+                     const hh_sq_buf *packed);
 int hh_sq_value_column(sqlite3_stmt *s, int type_col, int value_col, hiveha_value *out);
 int hh_sq_value_supported(const hiveha_value *v);
 

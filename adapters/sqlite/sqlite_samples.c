@@ -143,6 +143,11 @@ int hh_sq_samples_write(hh_sq_store *st, sqlite3_int64 item, hiveha_time delete_
 		sqlite3_bind_int64(ins, 2, sm->time);
 		sqlite3_bind_int64(ins, 3, seq);
 		sqlite3_bind_int64(ins, 5, (sqlite3_int64)sm->quality);
+		status = hh_sq_value_pack(&sm->value, &packed);
+		if (status != 0) {
+			status = hh_sq_error(st, status, "sqlite: cannot pack the value of sample %zu", i);
+			break;
+		}
 		rc = hh_sq_value_bind(ins, 4, 6, &sm->value, &packed);
 		if (rc == SQLITE_OK)
 			rc = sqlite3_step(ins);

@@ -155,23 +155,29 @@ void hh_sq_buf_free(hh_sq_buf *b)
 	memset(b, 0, sizeof *b);
 }
 
-/* An array is packed into `scratch` (reused across a statement's rows) and
- * bound from there: the caller steps before it packs the next one. */
+/* Packs an array into `scratch` (reused across a statement's rows) for
+ * hh_sq_value_bind; nothing to do for a scalar. */
+int hh_sq_value_pack(const hiveha_value *v, hh_sq_buf *scratch)
+{
+	size_t n = 0;
+
+	scratch->len = 0;
+	return v->type > HIVEHA_TYPE_TIME ? hh_sq_put_packed(scratch, v, &n) : 0;
+}
+
+/* An array is bound from `packed` (hh_sq_value_pack): the caller steps
+ * before it packs the next one. */
 int hh_sq_value_bind(sqlite3_stmt *s, int type_col, int value_col, const hiveha_value *v,
-                     hh_sq_buf *scratch)
+                     const hh_sq_buf *packed)
 {
 	int rc = sqlite3_bind_int64(s, type_col, (sqlite3_int64)v->type);
-	size_t n = 0;
 
 	if (rc != SQLITE_OK)
 		return rc;
 	if (v->type > HIVEHA_TYPE_TIME) {
-		scratch->len = 0;
-		if (hh_sq_put_packed(scratch, v, &n) != 0)
-			return SQLITE_MISUSE;
-		if (n > INT32_MAX)
+		if (packed->len > INT32_MAX)
 			return SQLITE_TOOBIG;
-		return sqlite3_bind_blob(s, value_col, scratch->p, (int)n, SQLITE_STATIC);
+		return sqlite3_bind_blob(s, value_col, packed->p, (int)packed->len, SQLITE_STATIC);
 	}
 	switch (v->type) {
 	case HIVEHA_TYPE_EMPTY:
