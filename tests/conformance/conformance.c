@@ -784,6 +784,22 @@ Test(store, event_fields_and_attributes_round_trip)
 
 /* ---- vectors and matrices ------------------------------------------------- */
 
+/* A store says it keeps arrays losslessly by declaring store.h version 3.
+ * Until the header has it, every store built against this header is held
+ * to the array cases; once it has, a store of an older version skips them
+ * (the library does not hand it arrays). */
+#if HIVEHA_STORE_VERSION >= 3
+#define ARRAYS_SINCE 3u
+#else
+#define ARRAYS_SINCE HIVEHA_STORE_VERSION
+#endif
+
+static void need_arrays(void)
+{
+	if (S.version < ARRAYS_SINCE)
+		cr_skip_test("store version %u keeps no arrays", (unsigned)S.version);
+}
+
 static double bits_double(uint64_t u)
 {
 	double d;
@@ -875,6 +891,7 @@ static void clear_samples(hiveha_sample *s, size_t n)
 
 Test(store, arrays_of_every_type_round_trip)
 {
+	need_arrays();
 	hiveha_sample s[40];
 	size_t n = seed_arrays(s, 40);
 	replace("arr", 0, 0, s, n);
@@ -904,6 +921,7 @@ Test(store, arrays_of_every_type_round_trip)
 
 Test(store, arrays_and_scalars_share_an_item_and_replace_each_other)
 {
+	need_arrays();
 	hiveha_sample s[4];
 	memset(s, 0, sizeof s);
 	s[0] = sd(10, 1);
@@ -931,6 +949,7 @@ Test(store, arrays_and_scalars_share_an_item_and_replace_each_other)
 
 Test(store, equal_timestamp_arrays_keep_order_and_skip_counts_them)
 {
+	need_arrays();
 	hiveha_sample s[7];
 	memset(s, 0, sizeof s);
 	for (size_t i = 0; i < 7; i++) {
@@ -959,6 +978,7 @@ Test(store, equal_timestamp_arrays_keep_order_and_skip_counts_them)
 
 Test(store, event_attributes_with_arrays_round_trip)
 {
+	need_arrays();
 	hiveha_attribute attrs[16];
 	char names[16][8];
 	size_t n = 0;
