@@ -9,6 +9,10 @@
  *            bytes
  *   vector   u32 count, then count elements coded as the scalars
  *   matrix   u32 rows, u32 cols, then rows x cols elements, row-major
+ *
+ * The layout is a file format: SQLite stores keep it (schema v2 records it
+ * as ('value_blob', 1) in its `formats` table). Never change it in place;
+ * a new layout needs a new tag or version and a schema migration.
  */
 #include <string.h>
 
