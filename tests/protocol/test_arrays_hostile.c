@@ -210,9 +210,11 @@ Test(arrays_hostile, bin_dimensions)
 	cr_assert_eq(BIN(MAT(INT64), 0x01), HIVEHA_EPROTOCOL);
 	/* 65536 elements claimed, 3 bytes left: refused before allocating */
 	cr_assert_eq(BIN(VEC(BOOL), 0x80, 0x80, 0x04, 0x01, 0x01, 0x01), HIVEHA_EPROTOCOL);
+	cr_assert(strstr(err.msg, "65536 array elements, fewer bytes left"), "%s", err.msg);
 	/* 2 doubles, 15 bytes */
 	cr_assert_eq(BIN(VEC(DOUBLE), 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
 	             HIVEHA_EPROTOCOL);
+	cr_assert(strstr(err.msg, "fewer bytes left"), "%s", err.msg);
 	/* a 2 x 2 matrix of 3 elements */
 	cr_assert_eq(BIN(MAT(INT64), 0x02, 0x02, 0x01, 0x02, 0x03), HIVEHA_EPROTOCOL);
 	/* trailing bytes after the elements */
