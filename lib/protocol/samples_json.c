@@ -618,6 +618,8 @@ static int strings_decode(hiveha_value *out, uint32_t type, const cJSON *e, size
 			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
 	}
 	cJSON_ArrayForEach(it, e) {
+		if (i == n) /* the caller counted n: never, but bounds the writes */
+			break;
 		rc = hh_json_scalar_decode(&v, HIVEHA_TYPE_STRING, it, lim->max_string_bytes, err);
 		if (rc)
 			break;
@@ -680,6 +682,8 @@ int hh_json_array_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 		return hh_err(err, rc, "out of memory");
 	elems = hiveha_value_elements_mut(out);
 	cJSON_ArrayForEach(it, e) {
+		if (i == n) /* as in strings_decode() */
+			break;
 		rc = hh_json_scalar_decode(&v, elem, it, 0, err);
 		if (rc) {
 			hiveha_value_clear(out);
