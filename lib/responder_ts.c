@@ -57,9 +57,11 @@ static size_t sample_cost(const hiveha_sample *s, int json)
 {
 	const hiveha_value *v = &s->value;
 	size_t str = v->type == HIVEHA_TYPE_STRING ? v->as.str.len : hh_value_string_bytes(v);
-	size_t elems = hh_type_is_array(v->type) ? hiveha_value_count(v) : 0;
+	size_t arr = 0;
 
-	return json ? 64 + 48 + 32 * elems + 6 * str : 40 + 20 + 10 * elems + str;
+	if (hh_type_is_array(v->type))
+		arr = json ? 48 + 32 * hiveha_value_count(v) : 20 + 10 * hiveha_value_count(v);
+	return (json ? 64 + 6 * str : 40 + str) + arr;
 }
 
 /* Would a string of `v` (a scalar, or an element) need {"b64": ...}? */
