@@ -34,6 +34,7 @@ static const size_t store_ends[] = {
 	0,
 	HH_END(hiveha_store, kv_delete),                    /* version 1 */
 	HH_END(hiveha_store, last_error),                   /* version 2 */
+	HH_END(hiveha_store, last_error),                   /* version 3: no new member */
 };
 HH_LAYOUT(hh_abi_store, hiveha_store, HIVEHA_STORE_VERSION, store_ends);
 

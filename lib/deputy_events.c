@@ -162,7 +162,7 @@ static int events_fill(hh_deputy *d, hh_range gap)
 	x.req.window.to = gap.to;
 	x.req.max_events = cfg->chunk_events;
 	x.req.max_reply_bytes = cfg->max_reply_bytes;
-	x.req.caps = HH_CAPS;
+	x.req.caps = hh_requester_caps(d->sync->store->version);
 	hh_fetch_observer obs = hh_dep_observer(d);
 	return hh_fetch_pages(d->sync, &obs, &ev_pager, &x);
 }

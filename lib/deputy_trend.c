@@ -296,7 +296,7 @@ static int encode_batch(trend_xfer *x, hh_buf *out, batch b, const char *cursor)
 	req.encoding = (x->d->sync->peer->caps & HH_CAP_BIN_SAMPLES) ? HH_ENC_BIN : HH_ENC_JSON;
 	req.window.cursor = cursor; /* from here on the cursor carries the position */
 	req.max_reply_bytes = x->d->sync->cfg->max_reply_bytes;
-	req.caps = HH_CAPS;
+	req.caps = hh_requester_caps(x->d->sync->store->version);
 	const hh_checkpoint *ck = &x->d->st.ck;
 	if (!cursor && !x->started && hh_merge_trend_resumes(ck, x->gap, b.ids[0])) {
 		req.window.has_start = 1;

@@ -43,7 +43,7 @@ int hh_peer_hello_request(const hh_peer *p, const hh_sync *s, hh_buf *body, hive
 		.protocol = HH_PROTOCOL_VERSION,
 		.instance_id = p->instance_id,
 		.clock = *sent,
-		.caps = HH_CAPS,
+		.caps = hh_requester_caps(s->store->version),
 		.limits = { .request_bytes = 0,
 		            .items = (uint32_t)s->limits->max_items,
 		            .reply_bytes = s->cfg->max_reply_bytes,

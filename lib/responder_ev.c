@@ -6,7 +6,9 @@
  * over its decoder's limits, or needing the lossless string form it does
  * not read - is skipped: logged, named in the reply's "skipped", and
  * counted in the position like any other, so the events around it still
- * go (issue 9 item 11). Never the page.
+ * go (issue 9 item 11). Never the page. So is an event with a vector or
+ * matrix attribute for a requester without HH_CAP_ARRAYS; such a requester
+ * gets NaN attributes canonical, as its decoder reads only "NaN".
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "protocol/codec.h"
 #include "responder_internal.h"
 #include "store_access.h"
+#include "value_array.h"
 
 typedef struct ev_page {
 	hiveha_responder *r;
@@ -33,6 +36,7 @@ typedef struct ev_page {
 	int more;
 	int fail;
 	const char *why;
+	char why_buf[160];      /* uncarriable()'s reason when it names something */
 } ev_page;
 
 static size_t str_cost(const char *s)
@@ -50,6 +54,9 @@ static size_t event_cost(const hiveha_event *e)
 
 		c += 96 + str_cost(e->attributes[i].name) +
 		     (v->type == HIVEHA_TYPE_STRING ? 6 * v->as.str.len : 0);
+		/* as a timeseries sample (responder_ts.c): 32 bytes an element */
+		if (hh_type_is_array(v->type))
+			c += 48 + 32 * hiveha_value_count(v) + 6 * hh_value_string_bytes(v);
 	}
 	return c;
 }
@@ -62,6 +69,22 @@ static int text_needs_b64(const char *s)
 static size_t text_len(const char *s)
 {
 	return s ? strlen(s) : 0;
+}
+
+/* Does a string element of array `v` need the lossless form? */
+static int array_needs_b64(const hiveha_value *v)
+{
+	const hiveha_string *s;
+	size_t i, n;
+
+	if ((v->type & HIVEHA_TYPE_SCALAR_MASK) != HIVEHA_TYPE_STRING)
+		return 0;
+	s = hiveha_value_elements(v);
+	n = hiveha_value_count(v);
+	for (i = 0; i < n; i++)
+		if (s[i].len && hh_str_needs_b64(s[i].ptr, s[i].len))
+			return 1;
+	return 0;
 }
 
 /* Why `e` cannot be carried to this requester, or NULL. */
@@ -90,7 +113,19 @@ static const char *uncarriable(ev_page *p, const hiveha_event *e)
 			return "an attribute without a name or of an invalid type";
 		if (text_len(a->name) > lim.max_string_bytes)
 			return "an attribute name longer than a peer decodes";
-		if (a->value.type == HIVEHA_TYPE_STRING) {
+		if (hh_type_is_array(a->value.type)) {
+			if (!(p->caps & HH_CAP_ARRAYS)) {
+				/* cut to the buffer if longer, on purpose */
+				(void)snprintf(p->why_buf, sizeof(p->why_buf),
+				               "attribute \"%.64s\" is a vector or matrix and the requester "
+				               "does not read them",
+				               a->name);
+				return p->why_buf;
+			}
+			if (!a->value.as.arr)
+				return "an array attribute without its elements";
+			b64 = b64 || array_needs_b64(&a->value);
+		} else if (a->value.type == HIVEHA_TYPE_STRING) {
 			if (a->value.as.str.len > lim.max_string_bytes)
 				return "a string attribute longer than a peer decodes";
 			if (!a->value.as.str.ptr && a->value.as.str.len)
@@ -199,6 +234,12 @@ static int on_events(const hiveha_event *ev, size_t n, void *payload)
 		if (hiveha_event_copy(&p->e[p->n], &ev[i])) {
 			p->fail = HIVEHA_ENOMEM;
 			return HH_PAGE_FULL;
+		}
+		if (!(p->caps & HH_CAP_ARRAYS)) {
+			size_t k;
+
+			for (k = 0; k < p->e[p->n].attribute_count; k++)
+				(void)hh_value_canonical_nan(&p->e[p->n].attributes[k].value);
 		}
 		p->n++;
 		p->bytes += cost;

@@ -9,6 +9,12 @@
  * Memory: at most `limit` samples (plus their strings, within the budget),
  * in one array for the whole page - items are slices of it - so that a
  * page of many short items costs one growing allocation, not one per item.
+ *
+ * A requester without HH_CAP_ARRAYS (an older library, or one whose store
+ * cannot keep arrays) gets an item whose page holds a vector or matrix as
+ * "unknown": it leaves that item untouched and says so, and every other
+ * item still goes. Its JSON decoder reads only the canonical "NaN", so NaNs
+ * reach it canonical (the binary block carries the bits to any peer).
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,15 +23,19 @@
 #include "protocol/codec.h"
 #include "responder_internal.h"
 #include "store_access.h"
+#include "value_array.h"
 
 typedef struct ts_page {
 	hiveha_responder *r;
 	int json;
 	int plain_only;        /* JSON to a requester without HH_CAP_STR_B64 */
+	int arrays;            /* the requester reads arrays (HH_CAP_ARRAYS) */
+	int array_hit;         /* the item being read holds one it cannot take */
 	hh_ts_item *items;
 	size_t item_count, item_cap;
 	size_t total, limit;   /* samples */
 	size_t bytes, budget;  /* estimated encoded size */
+	size_t item_bytes;     /* of it, the item being read's samples */
 	/* the samples of the page: items [0, item_count) hold the first
 	 * `total`, in order; the item being read the next `n` */
 	hiveha_sample *pool;
@@ -40,12 +50,37 @@ typedef struct ts_page {
 } ts_page;
 
 /* Upper bounds of the encoded size (docs/protocol.md): JSON may escape a
- * byte as \u00XX. */
+ * byte as \u00XX; an array element takes at most 10 bytes in a block
+ * (a varint; a double 8) and 32 in JSON ("NaN:<16 hex>", an int64 string
+ * or a double, with its comma), plus its string bytes. */
 static size_t sample_cost(const hiveha_sample *s, int json)
 {
-	size_t str = s->value.type == HIVEHA_TYPE_STRING ? s->value.as.str.len : 0;
+	const hiveha_value *v = &s->value;
+	size_t str = v->type == HIVEHA_TYPE_STRING ? v->as.str.len : hh_value_string_bytes(v);
+	size_t arr = 0;
 
-	return json ? 64 + 6 * str : 40 + str;
+	if (hh_type_is_array(v->type))
+		arr = json ? 48 + 32 * hiveha_value_count(v) : 20 + 10 * hiveha_value_count(v);
+	return (json ? 64 + 6 * str : 40 + str) + arr;
+}
+
+/* Would a string of `v` (a scalar, or an element) need {"b64": ...}? */
+static int needs_b64(const hiveha_value *v)
+{
+	const hiveha_string *e;
+	size_t i, n;
+
+	if (v->type == HIVEHA_TYPE_STRING)
+		return v->as.str.len && hh_str_needs_b64(v->as.str.ptr, v->as.str.len);
+	if (v->type != (HIVEHA_TYPE_ARRAY | HIVEHA_TYPE_STRING) &&
+	    v->type != (HIVEHA_TYPE_MATRIX | HIVEHA_TYPE_STRING))
+		return 0;
+	e = hiveha_value_elements(v);
+	n = hiveha_value_count(v);
+	for (i = 0; i < n; i++)
+		if (e[i].len && hh_str_needs_b64(e[i].ptr, e[i].len))
+			return 1;
+	return 0;
 }
 
 static int on_samples(const hiveha_sample *s, size_t n, void *payload)
@@ -88,8 +123,12 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			p->why = p->why_buf;
 			return HH_PAGE_FULL;
 		}
-		if (p->plain_only && s[i].value.type == HIVEHA_TYPE_STRING && s[i].value.as.str.len &&
-		    hh_str_needs_b64(s[i].value.as.str.ptr, s[i].value.as.str.len)) {
+		if (!p->arrays && hh_type_is_array(s[i].value.type)) {
+			/* fill_page() reports the item unknown */
+			p->array_hit = 1;
+			return HH_PAGE_FULL;
+		}
+		if (p->plain_only && needs_b64(&s[i].value)) {
 			p->fail = HIVEHA_ERROR;
 			p->why = "a string with NUL or non-UTF-8 bytes needs the binary encoding or a "
 			         "requester that reads the lossless string form";
@@ -115,8 +154,11 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 			p->fail = HIVEHA_ENOMEM;
 			return HH_PAGE_FULL;
 		}
+		if (p->json && !p->arrays)
+			(void)hh_value_canonical_nan(&d->value);
 		p->n++;
 		p->bytes += cost;
+		p->item_bytes += cost;
 	}
 	return 0;
 }
@@ -211,6 +253,26 @@ static int start_of(const hh_ts_request *q, size_t *idx, hiveha_time *t, uint64_
 	return 0;
 }
 
+/* The current item holds an array the requester cannot take: it goes as
+ * unknown, without its samples, and the host hears which one. */
+static int add_array_unknown(ts_page *p, char *id)
+{
+	char line[256];
+
+	drop_current(p);
+	p->bytes -= p->item_bytes;
+	p->array_hit = 0;
+	if (p->r->on_log) {
+		/* cut to the buffer if longer, on purpose */
+		(void)snprintf(line, sizeof(line),
+		               "responder: item \"%.64s\" holds vector or matrix values and the "
+		               "requester does not read them (no arrays capability): sent as unknown",
+		               id);
+		p->r->on_log(HIVEHA_LOG_WARN, line, p->r->log_payload);
+	}
+	return page_add(p, id, ITEM_UNKNOWN | ITEM_COMPLETE);
+}
+
 static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time t,
                      uint64_t skip, char *cursor, size_t cursor_size, hh_errbuf *err)
 {
@@ -231,6 +293,7 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 		p->bytes += idcost;
 		p->want = p->limit - p->total;
 		p->more = 0;
+		p->item_bytes = 0;
 		p->from = t0;
 		p->to = q->window.to;
 		rc = st->read_samples(st->ctx, q->items[i], t0, q->window.to, sk, p->want + 1, on_samples,
@@ -238,6 +301,12 @@ static int fill_page(ts_page *p, const hh_ts_request *q, size_t idx, hiveha_time
 		if (p->fail)
 			return hh_err(err, p->fail, "item \"%.64s\": %s", q->items[i],
 			              p->why ? p->why : "out of memory");
+		if (p->array_hit) {
+			rc = add_array_unknown(p, q->items[i]);
+			if (rc)
+				return hh_err(err, rc, "out of memory");
+			continue;
+		}
 		if (rc == HIVEHA_ENOTFOUND) {
 			drop_current(p);
 			rc = page_add(p, q->items[i], ITEM_UNKNOWN | ITEM_COMPLETE);
@@ -312,6 +381,7 @@ int hh_responder_ts(hiveha_responder *r, const void *body, size_t len, hh_buf *o
 	if (!rep.gap_count) {
 		p.json = q.encoding == HH_ENC_JSON;
 		p.plain_only = p.json && !(q.caps & HH_CAP_STR_B64);
+		p.arrays = (q.caps & HH_CAP_ARRAYS) != 0;
 		p.limit = q.max_samples && q.max_samples < r->max_samples ? q.max_samples : r->max_samples;
 		p.budget = hh_responder_budget(r, q.max_reply_bytes);
 		rc = fill_page(&p, &q, idx, t, skip, cursor, sizeof(cursor), err);

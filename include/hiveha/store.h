@@ -51,7 +51,7 @@ typedef int (*hiveha_events_fn)(const hiveha_event *events, size_t count, void *
 /** Called once with a stored value (borrowed bytes). Non-zero is passed back. */
 typedef int (*hiveha_bytes_fn)(const void *data, size_t len, void *payload);
 
-#define HIVEHA_STORE_VERSION 2
+#define HIVEHA_STORE_VERSION 3
 #define HIVEHA_STORE_INIT { HIVEHA_STORE_VERSION, NULL, NULL, NULL, NULL, NULL, \
 	NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
@@ -168,6 +168,17 @@ typedef struct hiveha_store {
 	 * is a diagnostic, never acted upon. Read only when `version` >= 2.
 	 */
 	void (*last_error)(void *ctx, char *buf, size_t size);
+
+	/* ---- version 3 ---- */
+
+	/*
+	 * No new member: a store declaring version >= 3 promises that
+	 * replace_samples and insert_events keep vectors and matrices of
+	 * value.h bit for bit, and read_samples / read_events return them so.
+	 * Only then does the library ask a peer for them (docs/protocol.md
+	 * "Capabilities"); a version 1 or 2 store is never handed one, and an
+	 * array item of the peer is left untouched as "unknown to the peer".
+	 */
 } hiveha_store;
 
 /**

@@ -85,6 +85,21 @@ int hh_parse_u64(const char *s, uint64_t *out);
 /* Value payload per type (docs/protocol.md "Values"). */
 int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *payload,
                          const hh_limits *lim, hh_errbuf *err);
+/* The payload of a scalar type only, strings up to max_str bytes (an
+ * array's element). */
+int hh_json_scalar_decode(hiveha_value *out, uint32_t type, const cJSON *payload, size_t max_str,
+                          hh_errbuf *err);
+/* Vector and matrix payloads (protocol/samples_json.c): `type` an array
+ * tag; the decoder checks dimensions and counts before it allocates. */
+int hh_json_array_decode(hiveha_value *out, uint32_t type, const cJSON *payload,
+                         const hh_limits *lim, hh_errbuf *err);
+cJSON *hh_json_array_encode(const hiveha_value *v, int *rc);
+
+/* Builds the array value `type` (a valid array tag) of rows x cols from a
+ * C-heap hiveha_string buffer, taking it (and its strings) in every case:
+ * on failure they are freed (protocol/strings.c). */
+int hh_strings_adopt(hiveha_value *out, uint32_t type, hiveha_string *elems, size_t rows,
+                     size_t cols);
 int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err);
 
 /* Gaps array (absent = none). */
@@ -135,7 +150,12 @@ void hh_fmt_u64(char *buf, uint64_t v);
 
 /* ---- samples -------------------------------------------------------- */
 
+/* Every tag value.h defines, arrays included (hh_type_valid). */
 int hh_valid_type(uint32_t type);
+
+/* A zeroed array value of `type` (a valid array tag), rows x cols
+ * (a vector: rows 1), checked against value.h's bounds. */
+int hh_array_new(hiveha_value *out, uint32_t type, size_t rows, size_t cols);
 
 /* The per-sample column a section of a sample block describes: both
  * encodings send types and qualities as one value when all are equal. */

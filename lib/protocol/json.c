@@ -11,6 +11,7 @@
 
 #include "alloc.h"
 #include "protocol/codec.h"
+#include "value_array.h"
 
 /* ---- pre-scan ----------------------------------------------------------- */
 
@@ -354,7 +355,7 @@ int hh_json_get_str(const cJSON *obj, const char *key, int required, size_t max_
 
 int hh_valid_type(uint32_t type)
 {
-	return type <= HIVEHA_TYPE_TIME;
+	return hh_type_valid(type);
 }
 
 int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err)
@@ -365,163 +366,6 @@ int hh_json_type_of(const cJSON *it, uint32_t *out, hh_errbuf *err)
 		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type");
 	*out = t;
 	return 0;
-}
-
-static int nonfinite_of(const char *s, double *out)
-{
-	if (!strcmp(s, "NaN"))
-		*out = NAN;
-	else if (!strcmp(s, "Inf"))
-		*out = INFINITY;
-	else if (!strcmp(s, "-Inf"))
-		*out = -INFINITY;
-	else
-		return HIVEHA_EPROTOCOL;
-	return 0;
-}
-
-int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const hh_limits *lim,
-                         hh_errbuf *err)
-{
-	double d;
-	size_t n;
-
-	memset(out, 0, sizeof(*out));
-	switch (type) {
-	case HIVEHA_TYPE_EMPTY:
-		if (p && !cJSON_IsNull(p))
-			break;
-		return 0;
-	case HIVEHA_TYPE_BOOL:
-		if (!cJSON_IsBool(p))
-			break;
-		hiveha_value_set_bool(out, cJSON_IsTrue(p));
-		return 0;
-	case HIVEHA_TYPE_INT64:
-	case HIVEHA_TYPE_TIME:
-		if (!cJSON_IsString(p) || hh_parse_i64(p->valuestring, &out->as.i64))
-			break;
-		out->type = type;
-		return 0;
-	case HIVEHA_TYPE_UINT64:
-		if (!cJSON_IsString(p) || hh_parse_u64(p->valuestring, &out->as.u64))
-			break;
-		out->type = type;
-		return 0;
-	case HIVEHA_TYPE_FLOAT:
-	case HIVEHA_TYPE_DOUBLE:
-		if (cJSON_IsString(p)) {
-			if (nonfinite_of(p->valuestring, &d))
-				break;
-		} else if (cJSON_IsNumber(p) && isfinite(p->valuedouble)) {
-			d = p->valuedouble;
-			/* Text of FLT_MAX may read back a little above it; anything
-			 * that would round beyond it does not fit a float. */
-			if (type == HIVEHA_TYPE_FLOAT && fabs(d) > FLT_MAX) {
-				if (fabs(d) >= (double)FLT_MAX + ldexp(1.0, 103))
-					break;
-				d = d > 0 ? FLT_MAX : -FLT_MAX;
-			}
-		} else {
-			break;
-		}
-		if (type == HIVEHA_TYPE_FLOAT)
-			hiveha_value_set_float(out, (float)d);
-		else
-			hiveha_value_set_double(out, d);
-		return 0;
-	case HIVEHA_TYPE_STRING: {
-		char *s;
-		int rc;
-
-		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
-			break;
-		/* a plain string, or the lossless form (protocol/strings.c) */
-		rc = hh_json_bytes_of(p, "string value", lim->max_string_bytes, HH_STR_BYTES, &s, &n,
-		                      err);
-		if (rc)
-			return rc;
-		/* value.h's owned strings are C-heap, NUL-terminated: adopt it */
-		out->type = HIVEHA_TYPE_STRING;
-		out->as.str.ptr = s;
-		out->as.str.len = n;
-		return 0;
-	}
-	default:
-		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type %u", (unsigned)type);
-	}
-	return hh_err(err, HIVEHA_EPROTOCOL, "value does not match its type %u", (unsigned)type);
-}
-
-/* Shortest of %.15g..%.17g that reads back to the same double. A finite
- * double in %.17g takes at most 24 bytes: never cut. */
-static void fmt_double(char buf[40], double d, int min_digits)
-{
-	int prec;
-
-	for (prec = min_digits; prec < 17; prec++) {
-		(void)snprintf(buf, 40, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			return;
-	}
-	(void)snprintf(buf, 40, "%.17g", d);
-}
-
-cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
-{
-	char buf[40];
-	cJSON *it = NULL;
-	double d;
-
-	*rc = HIVEHA_ENOMEM;
-	switch (v->type) {
-	case HIVEHA_TYPE_EMPTY:
-		it = cJSON_CreateNull();
-		break;
-	case HIVEHA_TYPE_BOOL:
-		it = cJSON_CreateBool(v->as.b);
-		break;
-	case HIVEHA_TYPE_INT64:
-	case HIVEHA_TYPE_TIME:
-		hh_fmt_i64(buf, v->as.i64);
-		it = cJSON_CreateString(buf);
-		break;
-	case HIVEHA_TYPE_UINT64:
-		hh_fmt_u64(buf, v->as.u64);
-		it = cJSON_CreateString(buf);
-		break;
-	case HIVEHA_TYPE_FLOAT:
-	case HIVEHA_TYPE_DOUBLE:
-		d = v->type == HIVEHA_TYPE_FLOAT ? (double)v->as.f32 : v->as.f64;
-		if (isnan(d)) {
-			it = cJSON_CreateString("NaN");
-		} else if (isinf(d)) {
-			it = cJSON_CreateString(d > 0 ? "Inf" : "-Inf");
-		} else {
-			/* Raw text: cJSON would print through %.15g/%.17g itself
-			 * but loses -0.0 and float-ness is ours to keep. */
-			if (v->type == HIVEHA_TYPE_FLOAT)
-				(void)snprintf(buf, sizeof(buf), "%.9g", d); /* at most 16 bytes */
-			else
-				fmt_double(buf, d, 15);
-			it = cJSON_CreateRaw(buf);
-		}
-		break;
-	case HIVEHA_TYPE_STRING:
-		if (!v->as.str.ptr && v->as.str.len) {
-			*rc = HIVEHA_EINVAL;
-			return NULL;
-		}
-		/* NUL bytes or not UTF-8: the lossless form */
-		it = hh_json_bytes(v->as.str.ptr, v->as.str.len);
-		break;
-	default:
-		*rc = HIVEHA_EINVAL;
-		return NULL;
-	}
-	if (it)
-		*rc = 0;
-	return it;
 }
 
 /* ---- gaps --------------------------------------------------------------- */

@@ -25,8 +25,35 @@
 #define HH_CAP_BIN_SAMPLES 0x1u  /* replies may carry samples as binary blocks */
 #define HH_CAP_ITEMS_FC 0x2u     /* timeseries requests may carry front-coded ids ("items_fc") */
 #define HH_CAP_STR_B64 0x4u      /* reads the lossless string form {"b64": ...} */
-/* What this library announces, in hello and (client) in every request. */
-#define HH_CAPS (HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC | HH_CAP_STR_B64)
+#define HH_CAP_ARRAYS 0x8u       /* reads vector/matrix values and exact NaN bits ("NaN:hex") */
+/* What this library announces as a responder, and the most it announces
+ * as a requester (hh_requester_caps()). */
+#define HH_CAPS (HH_CAP_BIN_SAMPLES | HH_CAP_ITEMS_FC | HH_CAP_STR_B64 | HH_CAP_ARRAYS)
+
+/* The store version from which a store keeps vectors and matrices
+ * (store.h "version 3"); an older store is never handed one. */
+#define HH_STORE_VERSION_ARRAYS 3u
+
+/* What a requester announces, in hello and in every request: HH_CAP_ARRAYS
+ * only when its store can hold what that lets the responder send. */
+static inline uint32_t hh_requester_caps(unsigned int store_version)
+{
+	return store_version >= HH_STORE_VERSION_ARRAYS ? HH_CAPS : HH_CAPS & ~HH_CAP_ARRAYS;
+}
+
+/* Bits of the canonical quiet NaN, the one a plain "NaN" means. */
+#define HH_DOUBLE_QNAN UINT64_C(0x7ff8000000000000)
+#define HH_FLOAT_QNAN UINT64_C(0x7fc00000)
+
+static inline int hh_double_nan_bits(uint64_t bits)
+{
+	return (bits & UINT64_C(0x7ff0000000000000)) == UINT64_C(0x7ff0000000000000) &&
+	       (bits & UINT64_C(0x000fffffffffffff)) != 0;
+}
+
+/* For a requester without HH_CAP_ARRAYS, whose decoder reads only "NaN":
+ * makes a float or double NaN the canonical one (1 when it changed it). */
+int hh_value_canonical_nan(hiveha_value *v);
 
 /* Sample encodings a timeseries request may ask for. */
 #define HH_ENC_JSON 0

@@ -14,14 +14,19 @@
  *   quality  the same with qualities (flag HH_BIN_SAME_QUALITY)
  *   values   per sample by type: EMPTY -, BOOL 1 byte 0/1, INT64 / TIME
  *            zigzag varint, UINT64 varint, FLOAT 4 bytes LE, DOUBLE 8 bytes
- *            LE, STRING varint length + bytes
+ *            LE, STRING varint length + bytes; a vector varint count, a
+ *            matrix varint rows + varint cols, then each element as the
+ *            scalar of its type (only to a requester with HH_CAP_ARRAYS:
+ *            the tags alone mark them, and an older decoder refuses them)
  * The encoder writes straight into the output buffer after reserving a
  * worst case per section; the decoder checks every read against the bytes
  * left and every length against the limits.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "protocol/codec.h"
+#include "value_array.h"
 
 #define VARINT_MAX ((size_t)10)
 
@@ -68,16 +73,19 @@ static uint64_t get_le(const unsigned char *p, unsigned n)
 	return v;
 }
 
-/* Worst-case bytes of the value of `v`. */
+/* Worst-case bytes of the value of `v`: for an array its dimensions and
+ * every element at its widest (a varint element up to 10 bytes). */
 static size_t value_max(const hiveha_value *v)
 {
+	if (hh_type_is_array(v->type))
+		return 2 * VARINT_MAX + hiveha_value_count(v) * VARINT_MAX + hh_value_string_bytes(v);
 	switch (v->type) {
 	case HIVEHA_TYPE_STRING: return VARINT_MAX + v->as.str.len;
 	default: return VARINT_MAX;
 	}
 }
 
-static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
+static unsigned char *put_scalar(unsigned char *p, const hiveha_value *v)
 {
 	uint64_t bits;
 
@@ -115,6 +123,72 @@ static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 		break;
 	}
 	return p;
+}
+
+/* Element i of an array as a borrowed scalar (strings point into it). */
+static void elem_get(hiveha_value *e, uint32_t elem, const void *elems, size_t i)
+{
+	memset(e, 0, sizeof(*e));
+	e->type = elem;
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		e->as.b = ((const bool *)elems)[i];
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy(&e->as.f32, (const float *)elems + i, 4);
+		break;
+	case HIVEHA_TYPE_STRING:
+		e->as.str.ptr = ((const hiveha_string *)elems)[i].ptr;
+		e->as.str.len = ((const hiveha_string *)elems)[i].len;
+		break;
+	default: /* int64_t, uint64_t, double, hiveha_time */
+		memcpy(&e->as.u64, (const unsigned char *)elems + 8 * i, 8);
+		break;
+	}
+}
+
+static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
+{
+	uint32_t elem = v->type & HIVEHA_TYPE_SCALAR_MASK;
+	const void *elems;
+	hiveha_value e;
+	size_t i, n;
+
+	if (!hh_type_is_array(v->type))
+		return put_scalar(p, v);
+	if (v->type & HIVEHA_TYPE_MATRIX)
+		p = hh_put_varint(p, hiveha_value_rows(v));
+	p = hh_put_varint(p, hiveha_value_cols(v));
+	elems = hiveha_value_elements(v);
+	n = hiveha_value_count(v);
+	for (i = 0; i < n; i++) {
+		elem_get(&e, elem, elems, i);
+		p = put_scalar(p, &e);
+	}
+	return p;
+}
+
+/* What the encoder cannot carry: an invalid tag, a string without its
+ * bytes, an array value without its payload or with a NULL string. */
+static int value_ok(const hiveha_value *v)
+{
+	if (!hh_valid_type(v->type))
+		return 0;
+	if (v->type == HIVEHA_TYPE_STRING)
+		return !v->as.str.len || v->as.str.ptr;
+	if (!hh_type_is_array(v->type))
+		return 1;
+	if (!v->as.arr)
+		return 0;
+	if ((v->type & HIVEHA_TYPE_SCALAR_MASK) == HIVEHA_TYPE_STRING) {
+		const hiveha_string *s = hiveha_value_elements(v);
+		size_t i, n = hiveha_value_count(v);
+
+		for (i = 0; i < n; i++)
+			if (s[i].len && !s[i].ptr)
+				return 0;
+	}
+	return 1;
 }
 
 /* Writes the run-length section of column `col`. */
@@ -157,10 +231,7 @@ int hh_samples_bin_encode(hh_buf *out, const hiveha_sample *s, size_t n, hh_bin_
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++) {
-		if (!hh_valid_type(s[i].value.type) || (i && s[i].time < s[i - 1].time))
-			return HIVEHA_EINVAL;
-		if (s[i].value.type == HIVEHA_TYPE_STRING && s[i].value.as.str.len &&
-		    !s[i].value.as.str.ptr)
+		if (!value_ok(&s[i].value) || (i && s[i].time < s[i - 1].time))
 			return HIVEHA_EINVAL;
 		/* time + a type run + a quality run + the value, each bounded. */
 		worst += 5 * VARINT_MAX + value_max(&s[i].value);
@@ -241,7 +312,7 @@ static int get_runs(reader *r, hiveha_sample *s, size_t n, hh_column col, hh_err
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated %s runs", what);
 		if (run == 0 || run > n - i)
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s run length", what);
-		if (col == HH_COL_QUALITY ? x > UINT32_MAX : x > HIVEHA_TYPE_TIME)
+		if (col == HH_COL_QUALITY ? x > UINT32_MAX : x > UINT32_MAX || !hh_valid_type((uint32_t)x))
 			return hh_err(err, HIVEHA_EPROTOCOL, "binary block: bad %s", what);
 		for (k = 0; k < run; k++, i++) {
 			if (col == HH_COL_QUALITY)
@@ -253,7 +324,7 @@ static int get_runs(reader *r, hiveha_sample *s, size_t n, hh_column col, hh_err
 	return 0;
 }
 
-static int get_value(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf *err)
+static int get_scalar(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf *err)
 {
 	uint64_t u;
 	size_t left = (size_t)(r->end - r->p);
@@ -309,6 +380,125 @@ static int get_value(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf
 		return 0;
 	}
 	return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated or invalid value");
+}
+
+/* Fewest bytes an element of `elem` takes: what bounds a count before the
+ * allocation it sizes. */
+static size_t elem_min_bytes(uint32_t elem)
+{
+	switch (elem) {
+	case HIVEHA_TYPE_DOUBLE: return 8;
+	case HIVEHA_TYPE_FLOAT: return 4;
+	default: return 1;
+	}
+}
+
+static void elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *e)
+{
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		((bool *)elems)[i] = e->as.b;
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy((float *)elems + i, &e->as.f32, 4);
+		break;
+	default:
+		memcpy((unsigned char *)elems + 8 * i, &e->as.u64, 8);
+		break;
+	}
+}
+
+static int get_strings(reader *r, hiveha_value *v, uint32_t type, size_t rows, size_t cols,
+                       const hh_limits *lim, hh_errbuf *err)
+{
+	size_t n = rows * cols, i, total = 0;
+	hiveha_string *s = NULL;
+	uint64_t u;
+	int rc = 0;
+
+	if (n) {
+		s = calloc(n, sizeof(*s));
+		if (!s)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < n && !rc; i++) {
+		if (get_varint(r, &u) || u > (uint64_t)(r->end - r->p)) {
+			rc = hh_err(err, HIVEHA_EPROTOCOL,
+			            "binary block: string element %zu of %zu truncated", i, n);
+		} else if (u > lim->max_string_bytes || u > HIVEHA_VALUE_MAX_BYTES - total) {
+			rc = hh_err(err, HIVEHA_ELIMIT,
+			            "binary block: string elements longer than %zu bytes (one) or %u (all)",
+			            lim->max_string_bytes, (unsigned)HIVEHA_VALUE_MAX_BYTES);
+		} else {
+			s[i].ptr = malloc((size_t)u + 1);
+			if (!s[i].ptr) {
+				rc = hh_err(err, HIVEHA_ENOMEM, "out of memory");
+				break;
+			}
+			if (u)
+				memcpy(s[i].ptr, r->p, (size_t)u);
+			s[i].ptr[u] = '\0';
+			s[i].len = (size_t)u;
+			total += (size_t)u;
+			r->p += u;
+		}
+	}
+	if (rc) {
+		while (i > 0)
+			free(s[--i].ptr);
+		free(s);
+		return rc;
+	}
+	rc = hh_strings_adopt(v, type, s, rows, cols);
+	return rc ? hh_err(err, rc, "out of memory") : 0;
+}
+
+/* A vector or matrix: dimensions, then the elements. `v` owns nothing. */
+static int get_array(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf *err)
+{
+	uint32_t type = v->type, elem = type & HIVEHA_TYPE_SCALAR_MASK;
+	uint64_t rows = 1, cols;
+	hiveha_value e;
+	size_t i, n;
+	void *elems;
+	int rc;
+
+	v->type = HIVEHA_TYPE_EMPTY;
+	if (((type & HIVEHA_TYPE_MATRIX) && get_varint(r, &rows)) || get_varint(r, &cols))
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary block: truncated array dimensions");
+	if (rows > HIVEHA_VALUE_MAX_ELEMENTS || cols > HIVEHA_VALUE_MAX_ELEMENTS ||
+	    hh_dims_check((size_t)rows, (size_t)cols))
+		return hh_err(err, HIVEHA_ELIMIT, "binary block: array of %llu x %llu elements, more "
+		              "than %u", (unsigned long long)rows, (unsigned long long)cols,
+		              (unsigned)HIVEHA_VALUE_MAX_ELEMENTS);
+	n = (size_t)rows * (size_t)cols;
+	/* every element takes bytes: a count the block cannot hold is refused
+	 * before it sizes an allocation */
+	if (n > (size_t)(r->end - r->p) / elem_min_bytes(elem))
+		return hh_err(err, HIVEHA_EPROTOCOL, "binary block: %zu array elements, fewer bytes left",
+		              n);
+	if (elem == HIVEHA_TYPE_STRING)
+		return get_strings(r, v, type, (size_t)rows, (size_t)cols, lim, err);
+	rc = hh_array_new(v, type, (size_t)rows, (size_t)cols);
+	if (rc)
+		return hh_err(err, rc, "out of memory");
+	elems = hiveha_value_elements_mut(v);
+	for (i = 0; i < n; i++) {
+		memset(&e, 0, sizeof(e));
+		e.type = elem;
+		rc = get_scalar(r, &e, lim, err);
+		if (rc) {
+			hiveha_value_clear(v);
+			return rc;
+		}
+		elem_put(elems, elem, i, &e);
+	}
+	return 0;
+}
+
+static int get_value(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf *err)
+{
+	return hh_type_is_array(v->type) ? get_array(r, v, lim, err) : get_scalar(r, v, lim, err);
 }
 
 /* Every sample gets x as its `col`. */
@@ -372,8 +562,9 @@ int hh_samples_bin_decode(hiveha_sample *s, size_t n, unsigned flags, const unsi
 	for (i = 0; i < n; i++) {
 		rc = get_value(&r, &s[i].value, lim, err);
 		if (rc) {
-			/* The types were set for every sample; only strings own memory,
-			 * and only those before i were filled. */
+			/* The types were set for every sample; only strings and
+			 * arrays own memory, and only those before i were filled
+			 * (a failed one owns nothing). */
 			size_t k;
 
 			for (k = i; k < n; k++)

@@ -1,6 +1,8 @@
 /*
  * protocol/samples_json.c - the columnar JSON sample encoding (HH_ENC_JSON),
  * the slow interoperable path. Bulk replies use protocol/samples_bin.c.
+ * Also the JSON payload of one value, scalar or array, which event
+ * attributes share.
  *
  * Columns of an item with `count` samples:
  *   "t":  [ "<first time>", delta, ... ]  deltas >= 0, numbers up to 2^53-1,
@@ -9,10 +11,14 @@
  *   "v":  [payload, ...]
  *   "q":  quality (all samples) or [quality, ...]
  */
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol/codec.h"
+#include "value_array.h"
 
 #define MAX_EXACT_DELTA ((UINT64_C(1) << 53) - 1)
 
@@ -210,4 +216,480 @@ int hh_samples_json_decode(const cJSON *obj, hh_ts_item *item, size_t count, con
 fail:
 	hh_samples_free(s, count);
 	return rc;
+}
+
+/* ---- value payloads (docs/protocol.md "Values"), also of event
+ * attributes ------------------------------------------------------------- */
+
+/* "NaN:" and the bits as `digits` lowercase hex digits: the one spelling of
+ * a NaN other than the canonical quiet one (docs/protocol.md "Values"). */
+static void fmt_nan(char *buf, uint64_t bits, unsigned digits)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned i;
+
+	memcpy(buf, "NaN:", 4);
+	for (i = 0; i < digits; i++)
+		buf[4 + i] = hex[(bits >> (4 * (digits - 1 - i))) & 0xF];
+	buf[4 + digits] = '\0';
+}
+
+static int parse_nan_bits(const char *s, unsigned digits, uint64_t *out)
+{
+	uint64_t v = 0;
+	unsigned i;
+
+	if (strncmp(s, "NaN:", 4) != 0 || strlen(s) != 4 + (size_t)digits)
+		return HIVEHA_EPROTOCOL;
+	for (i = 0; i < digits; i++) {
+		char c = s[4 + i];
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a') + 10;
+		else
+			return HIVEHA_EPROTOCOL;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads a non-finite spelling into *v (FLOAT or DOUBLE, bit-exact). */
+static int nonfinite_of(const char *s, uint32_t type, hiveha_value *v)
+{
+	uint64_t bits = 0;
+	double d = 0;
+
+	if (!strcmp(s, "NaN"))
+		bits = type == HIVEHA_TYPE_FLOAT ? HH_FLOAT_QNAN : HH_DOUBLE_QNAN;
+	else if (!strcmp(s, "Inf"))
+		d = INFINITY;
+	else if (!strcmp(s, "-Inf"))
+		d = -INFINITY;
+	else if (type == HIVEHA_TYPE_FLOAT) {
+		if (parse_nan_bits(s, 8, &bits) || (bits & 0x7F800000u) != 0x7F800000u ||
+		    !(bits & 0x7FFFFFu) || bits == HH_FLOAT_QNAN)
+			return HIVEHA_EPROTOCOL;
+	} else {
+		if (parse_nan_bits(s, 16, &bits) || !hh_double_nan_bits(bits) || bits == HH_DOUBLE_QNAN)
+			return HIVEHA_EPROTOCOL;
+	}
+	if (s[0] == 'N') {
+		v->type = type;
+		if (type == HIVEHA_TYPE_FLOAT) {
+			uint32_t b32 = (uint32_t)bits;
+
+			memcpy(&v->as.f32, &b32, 4);
+		} else {
+			memcpy(&v->as.f64, &bits, 8);
+		}
+		return 0;
+	}
+	if (type == HIVEHA_TYPE_FLOAT)
+		hiveha_value_set_float(v, (float)d);
+	else
+		hiveha_value_set_double(v, d);
+	return 0;
+}
+
+static int scalar_decode(hiveha_value *out, uint32_t type, const cJSON *p, size_t max_str,
+                         hh_errbuf *err)
+{
+	double d;
+	size_t n;
+
+	switch (type) {
+	case HIVEHA_TYPE_EMPTY:
+		if (p && !cJSON_IsNull(p))
+			break;
+		return 0;
+	case HIVEHA_TYPE_BOOL:
+		if (!cJSON_IsBool(p))
+			break;
+		hiveha_value_set_bool(out, cJSON_IsTrue(p));
+		return 0;
+	case HIVEHA_TYPE_INT64:
+	case HIVEHA_TYPE_TIME:
+		if (!cJSON_IsString(p) || hh_parse_i64(p->valuestring, &out->as.i64))
+			break;
+		out->type = type;
+		return 0;
+	case HIVEHA_TYPE_UINT64:
+		if (!cJSON_IsString(p) || hh_parse_u64(p->valuestring, &out->as.u64))
+			break;
+		out->type = type;
+		return 0;
+	case HIVEHA_TYPE_FLOAT:
+	case HIVEHA_TYPE_DOUBLE:
+		if (cJSON_IsString(p)) {
+			if (nonfinite_of(p->valuestring, type, out))
+				break;
+			return 0;
+		}
+		if (!cJSON_IsNumber(p) || !isfinite(p->valuedouble))
+			break;
+		d = p->valuedouble;
+		/* Text of FLT_MAX may read back a little above it; anything
+		 * that would round beyond it does not fit a float. */
+		if (type == HIVEHA_TYPE_FLOAT && fabs(d) > FLT_MAX) {
+			if (fabs(d) >= (double)FLT_MAX + ldexp(1.0, 103))
+				break;
+			d = d > 0 ? FLT_MAX : -FLT_MAX;
+		}
+		if (type == HIVEHA_TYPE_FLOAT)
+			hiveha_value_set_float(out, (float)d);
+		else
+			hiveha_value_set_double(out, d);
+		return 0;
+	case HIVEHA_TYPE_STRING: {
+		char *s;
+		int rc;
+
+		if (!cJSON_IsString(p) && !cJSON_IsObject(p))
+			break;
+		/* a plain string, or the lossless form (protocol/strings.c) */
+		rc = hh_json_bytes_of(p, "string value", max_str, HH_STR_BYTES, &s, &n, err);
+		if (rc)
+			return rc;
+		/* value.h's owned strings are C-heap, NUL-terminated: adopt it */
+		out->type = HIVEHA_TYPE_STRING;
+		out->as.str.ptr = s;
+		out->as.str.len = n;
+		return 0;
+	}
+	default:
+		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type %u", (unsigned)type);
+	}
+	return hh_err(err, HIVEHA_EPROTOCOL, "value does not match its type %u", (unsigned)type);
+}
+
+int hh_json_value_decode(hiveha_value *out, uint32_t type, const cJSON *p, const hh_limits *lim,
+                         hh_errbuf *err)
+{
+	memset(out, 0, sizeof(*out));
+	if (hh_type_is_array(type))
+		return hh_json_array_decode(out, type, p, lim, err);
+	return scalar_decode(out, type, p, lim->max_string_bytes, err);
+}
+
+/* Shortest of %.15g..%.17g that reads back to the same double. A finite
+ * double in %.17g takes at most 24 bytes: never cut. */
+static void fmt_double(char buf[40], double d, int min_digits)
+{
+	int prec;
+
+	for (prec = min_digits; prec < 17; prec++) {
+		(void)snprintf(buf, 40, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+	(void)snprintf(buf, 40, "%.17g", d);
+}
+
+/* The payload of a float or double: a raw number, "Inf", "-Inf", "NaN"
+ * (the canonical quiet NaN) or "NaN:<hex bits>" (any other NaN). */
+static cJSON *float_encode(const hiveha_value *v)
+{
+	char buf[40];
+	uint64_t bits;
+	double d;
+
+	if (v->type == HIVEHA_TYPE_FLOAT) {
+		uint32_t b32;
+
+		memcpy(&b32, &v->as.f32, 4);
+		bits = b32;
+		d = (double)v->as.f32;
+	} else {
+		memcpy(&bits, &v->as.f64, 8);
+		d = v->as.f64;
+	}
+	if (isnan(d)) {
+		if (bits == (v->type == HIVEHA_TYPE_FLOAT ? HH_FLOAT_QNAN : HH_DOUBLE_QNAN))
+			return cJSON_CreateString("NaN");
+		fmt_nan(buf, bits, v->type == HIVEHA_TYPE_FLOAT ? 8u : 16u);
+		return cJSON_CreateString(buf);
+	}
+	if (isinf(d))
+		return cJSON_CreateString(d > 0 ? "Inf" : "-Inf");
+	/* Raw text: cJSON would print through %.15g/%.17g itself but loses
+	 * -0.0, and float-ness is ours to keep. */
+	if (v->type == HIVEHA_TYPE_FLOAT)
+		(void)snprintf(buf, sizeof(buf), "%.9g", d); /* at most 16 bytes */
+	else
+		fmt_double(buf, d, 15);
+	return cJSON_CreateRaw(buf);
+}
+
+cJSON *hh_json_value_encode(const hiveha_value *v, int *rc)
+{
+	char buf[40];
+	cJSON *it = NULL;
+
+	*rc = HIVEHA_ENOMEM;
+	if (hh_type_is_array(v->type))
+		return hh_json_array_encode(v, rc);
+	switch (v->type) {
+	case HIVEHA_TYPE_EMPTY:
+		it = cJSON_CreateNull();
+		break;
+	case HIVEHA_TYPE_BOOL:
+		it = cJSON_CreateBool(v->as.b);
+		break;
+	case HIVEHA_TYPE_INT64:
+	case HIVEHA_TYPE_TIME:
+		hh_fmt_i64(buf, v->as.i64);
+		it = cJSON_CreateString(buf);
+		break;
+	case HIVEHA_TYPE_UINT64:
+		hh_fmt_u64(buf, v->as.u64);
+		it = cJSON_CreateString(buf);
+		break;
+	case HIVEHA_TYPE_FLOAT:
+	case HIVEHA_TYPE_DOUBLE:
+		it = float_encode(v);
+		break;
+	case HIVEHA_TYPE_STRING:
+		if (!v->as.str.ptr && v->as.str.len) {
+			*rc = HIVEHA_EINVAL;
+			return NULL;
+		}
+		/* NUL bytes or not UTF-8: the lossless form */
+		it = hh_json_bytes(v->as.str.ptr, v->as.str.len);
+		break;
+	default:
+		*rc = HIVEHA_EINVAL;
+		return NULL;
+	}
+	if (it)
+		*rc = 0;
+	return it;
+}
+
+int hh_value_canonical_nan(hiveha_value *v)
+{
+	if (v->type == HIVEHA_TYPE_FLOAT && isnan(v->as.f32)) {
+		uint32_t b32, q = (uint32_t)HH_FLOAT_QNAN;
+
+		memcpy(&b32, &v->as.f32, 4);
+		memcpy(&v->as.f32, &q, 4);
+		return b32 != q;
+	}
+	if (v->type == HIVEHA_TYPE_DOUBLE && isnan(v->as.f64)) {
+		uint64_t b64, q = HH_DOUBLE_QNAN;
+
+		memcpy(&b64, &v->as.f64, 8);
+		memcpy(&v->as.f64, &q, 8);
+		return b64 != q;
+	}
+	return 0;
+}
+
+int hh_json_scalar_decode(hiveha_value *out, uint32_t type, const cJSON *p, size_t max_str,
+                          hh_errbuf *err)
+{
+	memset(out, 0, sizeof(*out));
+	return scalar_decode(out, type, p, max_str, err);
+}
+
+/* ---- vector and matrix payloads (docs/protocol.md "Values") -------------- */
+
+/* Element i as a borrowed scalar value (strings point into the array). */
+static void elem_get(hiveha_value *v, uint32_t elem, const void *elems, size_t i)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = elem;
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		v->as.b = ((const bool *)elems)[i];
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy(&v->as.f32, (const float *)elems + i, sizeof(float)); /* the bits, NaNs too */
+		break;
+	case HIVEHA_TYPE_STRING: {
+		const hiveha_string *s = (const hiveha_string *)elems + i;
+
+		v->as.str.ptr = s->ptr;
+		v->as.str.len = s->len;
+		break;
+	}
+	default: /* int64_t, uint64_t, double and hiveha_time: 8 bytes */
+		memcpy(&v->as.u64, (const unsigned char *)elems + 8 * i, 8);
+		break;
+	}
+}
+
+/* Stores a decoded scalar (not a string) as element i. */
+static void elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *v)
+{
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		((bool *)elems)[i] = v->as.b;
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy((float *)elems + i, &v->as.f32, sizeof(float));
+		break;
+	default:
+		memcpy((unsigned char *)elems + 8 * i, &v->as.u64, 8);
+		break;
+	}
+}
+
+cJSON *hh_json_array_encode(const hiveha_value *v, int *rc)
+{
+	uint32_t elem = v->type & HIVEHA_TYPE_SCALAR_MASK;
+	const void *elems = hiveha_value_elements(v);
+	size_t n = hiveha_value_count(v), i;
+	cJSON *arr, *o, *it;
+	hiveha_value e;
+
+	if (!hh_valid_type(v->type) || !v->as.arr) {
+		*rc = HIVEHA_EINVAL;
+		return NULL;
+	}
+	*rc = HIVEHA_ENOMEM;
+	arr = cJSON_CreateArray();
+	if (!arr)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		elem_get(&e, elem, elems, i);
+		it = hh_json_value_encode(&e, rc);
+		if (!it) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, it);
+	}
+	if (!(v->type & HIVEHA_TYPE_MATRIX)) {
+		*rc = 0;
+		return arr;
+	}
+	o = cJSON_CreateObject();
+	if (!o || hh_json_add_u32(o, "rows", (uint32_t)hiveha_value_rows(v)) ||
+	    hh_json_add_u32(o, "cols", (uint32_t)hiveha_value_cols(v))) {
+		cJSON_Delete(o);
+		cJSON_Delete(arr);
+		return NULL;
+	}
+	cJSON_AddItemToObject(o, "e", arr);
+	*rc = 0;
+	return o;
+}
+
+/* The element array of a matrix payload: exactly "rows", "cols" and "e". */
+static int matrix_shape(const cJSON *p, uint32_t *rows, uint32_t *cols, const cJSON **e,
+                        hh_errbuf *err)
+{
+	const cJSON *c;
+	size_t members = 0;
+	int rc;
+
+	if (!cJSON_IsObject(p))
+		return hh_err(err, HIVEHA_EPROTOCOL, "a matrix value must be an object");
+	for (c = p->child; c; c = c->next)
+		members++;
+	rc = hh_json_get_u32(p, "rows", HH_REQUIRED, rows, err);
+	if (!rc)
+		rc = hh_json_get_u32(p, "cols", HH_REQUIRED, cols, err);
+	if (rc)
+		return rc;
+	*e = cJSON_GetObjectItemCaseSensitive(p, "e");
+	if (members != 3 || !cJSON_IsArray(*e))
+		return hh_err(err, HIVEHA_EPROTOCOL,
+		              "a matrix value must be {\"rows\": R, \"cols\": C, \"e\": [...]}");
+	return 0;
+}
+
+static int strings_decode(hiveha_value *out, uint32_t type, const cJSON *e, size_t rows,
+                          size_t cols, const hh_limits *lim, hh_errbuf *err)
+{
+	size_t n = rows * cols, i = 0, total = 0;
+	hiveha_string *s = NULL;
+	const cJSON *it;
+	hiveha_value v;
+	int rc = 0;
+
+	if (n) {
+		s = calloc(n, sizeof(*s));
+		if (!s)
+			return hh_err(err, HIVEHA_ENOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(it, e) {
+		if (i == n) /* the caller counted n: never, but bounds the writes */
+			break;
+		rc = hh_json_scalar_decode(&v, HIVEHA_TYPE_STRING, it, lim->max_string_bytes, err);
+		if (rc)
+			break;
+		s[i].ptr = v.as.str.ptr;
+		s[i].len = v.as.str.len;
+		i++;
+		if (v.as.str.len > HIVEHA_VALUE_MAX_BYTES - total) {
+			rc = hh_err(err, HIVEHA_ELIMIT, "string elements of more than %u bytes",
+			            (unsigned)HIVEHA_VALUE_MAX_BYTES);
+			break;
+		}
+		total += v.as.str.len;
+	}
+	if (rc) {
+		while (i > 0)
+			free(s[--i].ptr);
+		free(s);
+		return rc;
+	}
+	rc = hh_strings_adopt(out, type, s, rows, cols);
+	return rc ? hh_err(err, rc, "out of memory") : 0;
+}
+
+int hh_json_array_decode(hiveha_value *out, uint32_t type, const cJSON *p, const hh_limits *lim,
+                         hh_errbuf *err)
+{
+	uint32_t elem = type & HIVEHA_TYPE_SCALAR_MASK, rows = 1, cols = 0;
+	const cJSON *e = p, *it;
+	size_t n, i = 0;
+	hiveha_value v;
+	void *elems;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!hh_valid_type(type))
+		return hh_err(err, HIVEHA_EPROTOCOL, "invalid value type %u", (unsigned)type);
+	if (type & HIVEHA_TYPE_MATRIX) {
+		rc = matrix_shape(p, &rows, &cols, &e, err);
+		if (rc)
+			return rc;
+	} else if (!cJSON_IsArray(p)) {
+		return hh_err(err, HIVEHA_EPROTOCOL, "a vector value must be an array");
+	}
+	n = (size_t)cJSON_GetArraySize(e);
+	if (!(type & HIVEHA_TYPE_MATRIX))
+		cols = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	/* the bounds first: the product of two hostile dimensions must not
+	 * overflow or size an allocation */
+	if (hh_dims_check(rows, cols))
+		return hh_err(err, HIVEHA_ELIMIT, "array of %lu x %lu elements, more than %u",
+		              (unsigned long)rows, (unsigned long)cols,
+		              (unsigned)HIVEHA_VALUE_MAX_ELEMENTS);
+	if (n != (size_t)rows * cols)
+		return hh_err(err, HIVEHA_EPROTOCOL, "matrix of %lu x %lu with %zu elements",
+		              (unsigned long)rows, (unsigned long)cols, n);
+	if (elem == HIVEHA_TYPE_STRING)
+		return strings_decode(out, type, e, rows, cols, lim, err);
+	rc = hh_array_new(out, type, rows, cols);
+	if (rc)
+		return hh_err(err, rc, "out of memory");
+	elems = hiveha_value_elements_mut(out);
+	cJSON_ArrayForEach(it, e) {
+		if (i == n) /* as in strings_decode() */
+			break;
+		rc = hh_json_scalar_decode(&v, elem, it, 0, err);
+		if (rc) {
+			hiveha_value_clear(out);
+			return rc;
+		}
+		elem_put(elems, elem, i++, &v);
+	}
+	return 0;
 }

@@ -186,3 +186,35 @@ int hh_json_get_text(const cJSON *obj, const char *key, int required, size_t max
 		return required ? hh_err(err, HIVEHA_EPROTOCOL, "missing \"%s\"", key) : 0;
 	return hh_json_bytes_of(it, key, max_len, HH_STR_TEXT, out, &len, err);
 }
+
+/* ---- array values --------------------------------------------------------- */
+
+int hh_array_new(hiveha_value *out, uint32_t type, size_t rows, size_t cols)
+{
+	uint32_t elem = type & HIVEHA_TYPE_SCALAR_MASK;
+
+	memset(out, 0, sizeof(*out));
+	if (type & HIVEHA_TYPE_MATRIX)
+		return hiveha_value_set_matrix(out, elem, NULL, rows, cols);
+	return hiveha_value_set_vector(out, elem, NULL, cols);
+}
+
+int hh_strings_adopt(hiveha_value *out, uint32_t type, hiveha_string *elems, size_t rows,
+                     size_t cols)
+{
+	uint32_t elem = type & HIVEHA_TYPE_SCALAR_MASK;
+	size_t i, n = rows * cols;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (type & HIVEHA_TYPE_MATRIX)
+		rc = hiveha_value_adopt_matrix(out, elem, elems, rows, cols);
+	else
+		rc = hiveha_value_adopt_vector(out, elem, elems, cols);
+	if (rc) {
+		for (i = 0; elems && i < n; i++)
+			free(elems[i].ptr);
+		free(elems);
+	}
+	return rc;
+}

@@ -147,9 +147,16 @@ Test(abi, every_table_is_consistent_and_version_1_is_frozen)
 		cr_assert_geq(l->current, 1, "%s", l->name);
 		cr_assert_eq(l->ends[1], t[i].v1, "%s: version 1 changed size", l->name);
 		cr_assert_gt(l->ends[1], t[i].versioned ? sizeof(unsigned int) : 0, "%s", l->name);
-		for (unsigned v = 2; v <= l->current; v++)
+		for (unsigned v = 2; v <= l->current; v++) {
+			/* store version 3 adds a promise, not a member (store.h):
+			 * the one version allowed to end where its predecessor did */
+			if (l == &hh_abi_store && v == 3) {
+				cr_assert_eq(l->ends[v], l->ends[v - 1], "store version 3 has no member");
+				continue;
+			}
 			cr_assert_gt(l->ends[v], l->ends[v - 1], "%s: version %u adds nothing", l->name,
 			             v);
+		}
 		/* The newest version ends at the struct's last member: only
 		 * trailing padding may follow, or a member was appended to the
 		 * header without its line in lib/abi.c. */

@@ -1,7 +1,7 @@
 /*
  * fuzz_responder.c - hiveha_responder_handle() on arbitrary requests over
  * an in-memory store with a few items (equal timestamps, strings, an
- * empty item) and events.
+ * empty item, vectors and matrices) and events (one with a vector).
  *
  * Input: byte 0 picks the kind (hello / timeseries / events / other) and
  * the token variant, byte 1 the page limits; the rest is the body. Checks
@@ -36,6 +36,41 @@ static void put(const char *item, hiveha_time t, const char *s, double d)
 	hiveha_value_clear(&x.value);
 }
 
+/* "arr": a vector with a NaN payload, a string matrix and an empty matrix
+ * (served as unknown to a request without HH_CAP_ARRAYS); an event with a
+ * vector attribute (skipped for one). */
+static void put_arrays(void)
+{
+	static const uint64_t nan_bits = UINT64_C(0x7ff8000000000001);
+	hiveha_string str[2] = { { (char *)"p\0q", 3 }, { (char *)"r", 1 } };
+	hiveha_attribute at = { (char *)"vec", { 0 } };
+	hiveha_event e = { 0 };
+	hiveha_sample x[3];
+	double d[3] = { 1, 0, -0.0 };
+	int i;
+
+	memcpy(&d[1], &nan_bits, 8);
+	memset(x, 0, sizeof(x));
+	CHECK(hiveha_value_set_vector(&x[0].value, HIVEHA_TYPE_DOUBLE, d, 3) == 0);
+	CHECK(hiveha_value_set_matrix(&x[1].value, HIVEHA_TYPE_STRING, str, 2, 1) == 0);
+	CHECK(hiveha_value_set_matrix(&x[2].value, HIVEHA_TYPE_INT64, NULL, 0, 4) == 0);
+	for (i = 0; i < 3; i++) {
+		x[i].time = 14 + i;
+		x[i].quality = HIVEHA_QUALITY_GOOD;
+	}
+	CHECK(memstore_append_samples(&store, "arr", x, 3) == 0);
+	for (i = 0; i < 3; i++)
+		hiveha_value_clear(&x[i].value);
+	CHECK(hiveha_value_set_vector(&at.value, HIVEHA_TYPE_DOUBLE, d, 3) == 0);
+	e.time = 13;
+	e.source_id = 9;
+	e.message = "with an array";
+	e.attributes = &at;
+	e.attribute_count = 1;
+	CHECK(memstore_add_events(&store, &e, 1, NULL) == 0);
+	hiveha_value_clear(&at.value);
+}
+
 static void setup(void)
 {
 	hiveha_event e = { 0 };
@@ -49,6 +84,7 @@ static void setup(void)
 	put("b", 10, NULL, 1.5);
 	put("b", 19, NULL, -0.0);
 	CHECK(memstore_add_item(&store, "empty") == 0);
+	put_arrays();
 	for (i = 0; i < 5; i++) {
 		e.time = 12 + i / 2;
 		e.source_id = (uint32_t)i;

@@ -504,11 +504,11 @@ Test(roundtrip, hello_limits_bytes_as_documented)
 	hh_hello c = { 1, "hive-a", 133800000000000000LL, HH_CAPS, { 0, 100000, 67108864, 1048576 } };
 
 	expect_hello_bytes(&r, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hiveha\","
-	                       "\"clock\":\"133800000000000000\",\"caps\":7,\"limits\":{"
+	                       "\"clock\":\"133800000000000000\",\"caps\":15,\"limits\":{"
 	                       "\"request_bytes\":1048576,\"items\":100000,\"reply_bytes\":16777216,"
 	                       "\"strings\":1048576}}");
 	expect_hello_bytes(&c, "{\"type\":\"hello\",\"protocol\":1,\"instance_id\":\"hive-a\","
-	                       "\"clock\":\"133800000000000000\",\"caps\":7,\"limits\":{"
+	                       "\"clock\":\"133800000000000000\",\"caps\":15,\"limits\":{"
 	                       "\"items\":100000,\"reply_bytes\":67108864,\"strings\":1048576}}");
 }
 

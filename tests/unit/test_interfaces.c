@@ -105,10 +105,10 @@ static const struct store_check_row {
 	{ "complete, no buffer", STORE_FULL, KEEP_VERSION, HIVEHA_DEPUTIES_HIVE, MSG_NONE, HIVEHA_OK,
 	  NULL, NULL },
 	{ "version 0", STORE_FULL, 0, 0, MSG_BUF, HIVEHA_EVERSION, "hiveha_store",
-	  "hiveha_store: version 0 is not valid (this library supports 1 to 2); "
+	  "hiveha_store: version 0 is not valid (this library supports 1 to 3); "
 	  "initialise the struct with its _INIT macro or _init() function" },
 	{ "version 7", STORE_FULL, 7, 0, MSG_BUF, HIVEHA_EVERSION, NULL,
-	  "hiveha_store: version 7 is newer than this library supports (2); "
+	  "hiveha_store: version 7 is newer than this library supports (3); "
 	  "rebuild against newer headers" },
 	{ "version 7, no buffer", STORE_FULL, 7, 0, MSG_NONE, HIVEHA_EVERSION, NULL, NULL },
 	{ "NULL store", STORE_NULL, KEEP_VERSION, 0, MSG_BUF, HIVEHA_EINVAL, NULL, NULL },
