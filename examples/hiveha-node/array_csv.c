@@ -111,10 +111,15 @@ static cJSON *b64_json(const char *s, size_t len)
 			v |= (uint32_t)p[i + 1] << 8;
 		if (i + 2 < len)
 			v |= p[i + 2];
-		*t++ = b64_chars[v >> 18];
-		*t++ = b64_chars[(v >> 12) & 63];
-		*t++ = i + 1 < len ? b64_chars[(v >> 6) & 63] : '=';
-		*t++ = i + 2 < len ? b64_chars[v & 63] : '=';
+		t[0] = b64_chars[v >> 18];
+		t[1] = b64_chars[(v >> 12) & 63];
+		t[2] = b64_chars[(v >> 6) & 63];
+		t[3] = b64_chars[v & 63];
+		if (i + 2 >= len)
+			t[3] = '=';
+		if (i + 1 >= len)
+			t[2] = '=';
+		t += 4;
 	}
 	*t = '\0';
 	cJSON *o = cJSON_CreateObject();

@@ -34,6 +34,7 @@ enum sim_kind { SIM_SCALAR, SIM_VECTOR, SIM_MATRIX, SIM_STRINGS };
 
 #define SIM_VECTOR_LEN 16
 #define SIM_MATRIX_DIM 3
+#define SIM_MATRIX_ELEMS 9
 #define SIM_STRINGS_LEN 7
 
 struct sim_item {
@@ -105,9 +106,9 @@ static int sim_vector(const struct sim_item *it, int64_t k, hiveha_value *out)
 /* 3 x 3 int64, row-major; two corners beyond what a double holds exactly. */
 static int sim_matrix(const struct sim_item *it, int64_t k, hiveha_value *out)
 {
-	int64_t e[SIM_MATRIX_DIM * SIM_MATRIX_DIM];
+	int64_t e[SIM_MATRIX_ELEMS];
 	int64_t base = k + (int64_t)it->offset;
-	for (int64_t i = 0; i < SIM_MATRIX_DIM * SIM_MATRIX_DIM; i++)
+	for (int64_t i = 0; i < SIM_MATRIX_ELEMS; i++)
 		e[i] = base * (i + 1) * (i % 2 ? -1 : 1);
 	e[6] = INT64_MIN + k % 1000;
 	e[8] = INT64_MAX - k;
