@@ -3,12 +3,14 @@
 # hiveha-node in build/, and runs the two-node demo:
 #
 #   1. nodes A and B start on loopback, simulating the same plant
-#      (50 items at 10 Hz, limit-crossing events);
+#      (50 items at 10 Hz, limit-crossing events, and 5 array items:
+#      2 vectors of 16 doubles, 2 3x3 int64 matrices, a string vector);
 #   2. B is stopped (SIGTERM) for 15 s while A keeps collecting;
 #   3. B restarts and fills the gap from A;
 #   4. the state item timeline of B's restart is printed, then a
 #      verification: per item, B's samples in the gap before and after,
-#      which must equal A's, and the events, merged with none duplicated.
+#      which must equal A's (the array items' too, byte for byte in the
+#      export), and the events, merged with none duplicated.
 #
 #   bash examples/demo.sh
 #
@@ -44,7 +46,7 @@ demo_build() {
 demo_two_nodes() {
 	say "two nodes, one outage: B fills its gap from A"
 	bash "$root/examples/demo/scenario.sh" --node "$build/examples/hiveha-node/hiveha-node" \
-		--dir "$build/demo" --items 50 --hz 10 --lead 3 --both 12 \
+		--dir "$build/demo" --items 50 --hz 10 --arrays 2 --lead 3 --both 12 \
 		--down "${HIVEHA_DEMO_DOWN:-15}" --after 3
 }
 

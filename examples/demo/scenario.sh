@@ -6,7 +6,11 @@
 # integration test (a few seconds).
 #
 #   scenario.sh --node PATH/hiveha-node --dir WORKDIR [--items N] [--hz HZ]
-#               [--lead S] [--both S] [--down S] [--after S] [--brief]
+#               [--arrays N] [--lead S] [--both S] [--down S] [--after S] [--brief]
+#
+# --arrays N adds the simulator's array items (--simulate-arrays N: N
+# vectors, N matrices and a string vector); the exports compared then hold
+# their rows too.
 #
 # Exits 0 only if every check holds.
 set -euo pipefail
@@ -14,7 +18,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=SCRIPTDIR/lib.sh
 source "$here/lib.sh"
 
-items=50 hz=10 lead=3 both=10 down=15 after=3 dir="" brief=0
+items=50 hz=10 arrays=0 lead=3 both=10 down=15 after=3 dir="" brief=0
 HH_NODE=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -22,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--dir) dir=$2; shift ;;
 	--items) items=$2; shift ;;
 	--hz) hz=$2; shift ;;
+	--arrays) arrays=$2; shift ;;
 	--lead) lead=$2; shift ;;
 	--both) both=$2; shift ;;
 	--down) down=$2; shift ;;
@@ -48,8 +53,15 @@ pa=$(hh_free_port)
 pb=$(hh_free_port)
 while [ "$pb" = "$pa" ]; do pb=$(hh_free_port); done
 common=(--token-file "$dir/token" --simulate "$items:$hz" --settle-ms 500)
+n_arrays=0 # array items: N vectors, N matrices, one string vector
+what="$items items"
+if [ "$arrays" -gt 0 ]; then
+	common+=(--simulate-arrays "$arrays")
+	n_arrays=$((2 * arrays + 1))
+	what="$items items and $n_arrays array items"
+fi
 
-step "$(elapsed) starting node A on 127.0.0.1:$pa ($items items at $hz Hz)"
+step "$(elapsed) starting node A on 127.0.0.1:$pa ($what at $hz Hz)"
 hh_node_start A "$dir/a.log" --name A --db "$dir/a.db" --listen "127.0.0.1:$pa" \
 	--peer "127.0.0.1:$pb" "${common[@]}"
 pid_a=$HH_PID
@@ -121,12 +133,24 @@ total_before=$(wc -l <"$dir/b_before_gap.rows")
 total_after=$(wc -l <"$dir/b_gap.rows")
 total_a=$(wc -l <"$dir/a_gap.rows")
 printf '%-26s %10s %10s %10s\n' "all $n_items items" "$total_before" "$total_after" "$total_a"
-if [ "$n_items" -ne "$items" ] || [ "$bad_items" -ne 0 ]; then
-	echo "FAIL: $bad_items item(s) differ in count, or A has $n_items items in the gap (want $items)"
+if [ "$n_items" -ne $((items + n_arrays)) ] || [ "$bad_items" -ne 0 ]; then
+	echo "FAIL: $bad_items item(s) differ in count, or A has $n_items items in the gap (want $((items + n_arrays)))"
 	failed=1
 fi
+# The array items' rows are in both exports compared below, every one of them.
+array_rows() { grep -c '^Plant/Arrays/' "$1" || true; }
+array_items() { grep '^Plant/Arrays/' "$1" | cut -d, -f1 | sort -u | wc -l; }
+a_arr=$(array_rows "$dir/a_gap.rows")
+if [ "$n_arrays" -gt 0 ]; then
+	if [ "$(array_items "$dir/a_gap.rows")" -ne "$n_arrays" ] ||
+		[ "$(array_items "$dir/b_gap.rows")" -ne "$n_arrays" ] ||
+		[ "$(array_rows "$dir/b_gap.rows")" -ne "$a_arr" ]; then
+		echo "FAIL: the gap's exports do not hold the rows of all $n_arrays array items alike"
+		failed=1
+	fi
+fi
 if cmp -s "$dir/a_gap.csv" "$dir/b_gap.csv"; then
-	echo "samples: B's export of the gap is identical to A's (times, values, qualities: $total_after rows)"
+	echo "samples: B's export of the gap is identical to A's (times, values, qualities: $total_after rows, $a_arr of them arrays)"
 else
 	echo "FAIL: B's samples in the gap differ from A's:"
 	diff "$dir/a_gap.csv" "$dir/b_gap.csv" | head -n 10
@@ -158,7 +182,7 @@ fi
 "$node" export-events --db "$dir/a.db" --from "$b_first" --to "$b_restart" >"$dir/a_all_ev.csv"
 "$node" export-events --db "$dir/b.db" --from "$b_first" --to "$b_restart" >"$dir/b_all_ev.csv"
 if cmp -s "$dir/a_all.csv" "$dir/b_all.csv" && cmp -s "$dir/a_all_ev.csv" "$dir/b_all_ev.csv"; then
-	echo "history: B equals A over [$b_first, $b_restart): $(($(wc -l <"$dir/b_all.csv") - 1)) samples, $(($(wc -l <"$dir/b_all_ev.csv") - 1)) events"
+	echo "history: B equals A over [$b_first, $b_restart): $(($(wc -l <"$dir/b_all.csv") - 1)) samples ($(array_rows "$dir/b_all.csv") arrays), $(($(wc -l <"$dir/b_all_ev.csv") - 1)) events"
 else
 	echo "FAIL: B's history differs from A's over [$b_first, $b_restart)"
 	failed=1

@@ -5,9 +5,11 @@
  *
  * Times are ISO 8601 with all seven fraction digits, doubles with 17
  * significant digits: two exports are equal exactly when the data is.
+ * A vector or matrix is one field of JSON text (array_csv.c).
  */
 #include "node.h"
 #include "args.h"
+#include "array_csv.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -55,8 +57,17 @@ static void csv_time(FILE *f, hiveha_time t)
 	fputs(iso, f);
 }
 
-static void csv_value(FILE *f, const hiveha_value *v)
+static int csv_value(FILE *f, const hiveha_value *v)
 {
+	if (hiveha_value_is_array(v)) {
+		int rc;
+		char *text = node_array_text(v, &rc);
+		if (!text)
+			return rc;
+		csv_string(f, text); /* quoted: it holds commas and quotes */
+		node_array_text_free(text);
+		return HIVEHA_OK;
+	}
 	switch (v->type) {
 	case HIVEHA_TYPE_BOOL:
 		fputs(v->as.b ? "true" : "false", f);
@@ -82,6 +93,7 @@ static void csv_value(FILE *f, const hiveha_value *v)
 	default:
 		break; /* EMPTY: no value */
 	}
+	return HIVEHA_OK;
 }
 
 /* Where a page ended, to resume the next one exactly there. */
@@ -118,7 +130,12 @@ static int print_samples(const hiveha_sample *s, size_t n, void *payload)
 		fputc(',', stdout);
 		csv_time(stdout, s[i].time);
 		fputc(',', stdout);
-		csv_value(stdout, &s[i].value);
+		int rc = csv_value(stdout, &s[i].value);
+		if (rc) {
+			fprintf(stderr, "hiveha-node: %s at row %zu: cannot write the value: %s\n",
+			        c->item, c->rows + 1, hiveha_strerror(rc));
+			return rc;
+		}
 		printf(",%" PRIu32 "\n", s[i].quality);
 		cursor_row(c, s[i].time);
 	}

@@ -31,6 +31,8 @@ static const char usage_text[] =
 	"  --deputies LIST          trend,events (default), trend, events\n"
 	"  --expert-start ISO8601   expert mode: sync from this time\n"
 	"  --simulate ITEMS:HZ      run the deterministic plant simulator (HZ divides 10000000)\n"
+	"  --simulate-arrays N      the simulator adds N vector items (16 doubles), N matrix\n"
+	"                           items (3x3 int64) and a string vector (default 0)\n"
 	"  --tls-cert PEM --tls-key PEM   serve HTTPS\n"
 	"  --ca PEM                 connect to the peer over HTTPS, trusting this CA\n"
 	"  --overlap-ms N           gap starts N ms before covered-until (default 10000)\n"
@@ -122,6 +124,7 @@ static int parse_number(node_args *a, node_options *o, int *handled)
 		{ "--chunk-samples", NULL, &o->chunk_samples, 1, 10000000 },
 		{ "--chunk-events", NULL, &o->chunk_events, 1, 1000000 },
 		{ "--max-attempts", NULL, &o->max_attempts, 1, 1000 },
+		{ "--simulate-arrays", NULL, &o->sim_arrays, 0, NODE_SIM_MAX_ARRAYS },
 	};
 	*handled = 0;
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
@@ -211,6 +214,10 @@ static int parse_run(int argc, char **argv, int first, node_options *o)
 		return -1;
 	if (!o->name || !o->db) {
 		fprintf(stderr, "hiveha-node: --name and --db are required (see --help)\n");
+		return -1;
+	}
+	if (o->sim_arrays && !o->sim_items) {
+		fprintf(stderr, "hiveha-node: --simulate-arrays needs --simulate (its rate)\n");
 		return -1;
 	}
 	if (!o->tls_cert != !o->tls_key) {

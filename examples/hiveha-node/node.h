@@ -41,6 +41,7 @@ typedef struct node_options {
 	unsigned int deputies;        /* HIVEHA_DEPUTY_MASK bits */
 	hiveha_time expert_start;     /* 0 = off */
 	uint32_t sim_items;           /* 0 = no simulator */
+	uint32_t sim_arrays;          /* --simulate-arrays: vector and matrix items each */
 	uint32_t sim_hz;
 	const char *tls_cert;
 	const char *tls_key;
@@ -75,9 +76,15 @@ int node_open_readonly(hiveha_store *out, const char *path);
 /* ---- the plant simulator (simulator.c) --------------------------------- */
 typedef struct node_sim node_sim;
 
-/* `first` receives the first sample time: the first multiple of the period
- * at or after `now`. */
-int node_sim_new(node_sim **out, uint32_t items, uint32_t hz, hiveha_time now, hiveha_time *first);
+/* Bound of --simulate-arrays. */
+#define NODE_SIM_MAX_ARRAYS 1000u
+
+/* `items` scalar items, and with `arrays` > 0 that many vector and matrix
+ * items and one string vector (docs/cli.md "The simulator"). `first`
+ * receives the first sample time: the first multiple of the period at or
+ * after `now`. */
+int node_sim_new(node_sim **out, uint32_t items, uint32_t arrays, uint32_t hz, hiveha_time now,
+                 hiveha_time *first);
 void node_sim_free(node_sim *sim);
 /* Stores every sample due at or before `now` (and the events they cause). */
 int node_sim_collect(node_sim *sim, const hiveha_store *store, hiveha_time now,

@@ -138,7 +138,8 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 	hiveha_time now = node_wall_now();
 	*start_time = now;
 	if (opt->sim_items) {
-		rc = node_sim_new(&n->sim, opt->sim_items, opt->sim_hz, now, start_time);
+		rc = node_sim_new(&n->sim, opt->sim_items, opt->sim_arrays, opt->sim_hz, now,
+		                  start_time);
 		if (rc) {
 			node_errf("cannot start the simulator: %s", hiveha_strerror(rc));
 			return NODE_EXIT_FAILURE;
@@ -281,7 +282,10 @@ int node_run(const node_options *opt)
 	}
 	char iso[HIVEHA_ISO8601_SIZE];
 	node_iso(iso, start_time);
-	if (n.sim)
+	if (n.sim && opt->sim_arrays)
+		node_logf("collecting from %s (%u items and %u array items at %u Hz)", iso,
+		          opt->sim_items, 2 * opt->sim_arrays + 1, opt->sim_hz);
+	else if (n.sim)
 		node_logf("collecting from %s (%u items at %u Hz)", iso, opt->sim_items, opt->sim_hz);
 	else
 		node_logf("started at %s (no simulator)", iso);
