@@ -2,6 +2,7 @@
  * page_guard.c - page fingerprints for the no-progress check (page_guard.h).
  */
 #include "page_guard.h"
+#include "value_array.h"
 #include "hash.h"
 
 #include <string.h>
@@ -20,10 +21,36 @@ void hh_sig_u64(uint64_t *sig, uint64_t v)
 	hh_sig_bytes(sig, b, sizeof(b));
 }
 
+/* An array by its content, never by its payload pointer: a store that
+ * reuses one buffer would otherwise make two different pages look alike. */
+static void sig_array(uint64_t *sig, const hiveha_value *v)
+{
+	size_t n = hiveha_value_count(v);
+	const void *e = hiveha_value_elements(v);
+
+	hh_sig_u64(sig, hiveha_value_rows(v));
+	hh_sig_u64(sig, hiveha_value_cols(v));
+	if (!e)
+		return;
+	if (hiveha_value_element_type(v) != HIVEHA_TYPE_STRING) {
+		hh_sig_bytes(sig, e, n * hh_elem_size(v->type));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const hiveha_string *s = (const hiveha_string *)e + i;
+
+		hh_sig_u64(sig, s->len);
+		if (s->ptr)
+			hh_sig_bytes(sig, s->ptr, s->len);
+	}
+}
+
 void hh_sig_value(uint64_t *sig, const hiveha_value *v)
 {
 	hh_sig_u64(sig, v->type);
-	if (v->type == HIVEHA_TYPE_STRING) {
+	if (hiveha_value_is_array(v)) {
+		sig_array(sig, v);
+	} else if (v->type == HIVEHA_TYPE_STRING) {
 		hh_sig_u64(sig, v->as.str.len);
 		if (v->as.str.ptr)
 			hh_sig_bytes(sig, v->as.str.ptr, v->as.str.len);
