@@ -150,8 +150,18 @@ static int on_samples(const hiveha_sample *s, size_t n, void *payload)
 		d = &p->pool[at];
 		d->time = s[i].time;
 		d->quality = s[i].quality;
-		if (hiveha_value_copy(&d->value, &s[i].value)) {
-			p->fail = HIVEHA_ENOMEM;
+		int crc = hiveha_value_copy(&d->value, &s[i].value);
+
+		if (crc) {
+			/* an array tag without its payload is the store's fault */
+			p->fail = crc == HIVEHA_ENOMEM ? HIVEHA_ENOMEM : HIVEHA_ESTORE;
+			if (crc != HIVEHA_ENOMEM) {
+				(void)snprintf(p->why_buf, sizeof(p->why_buf),
+				               "the store delivered the sample at %lld with an invalid value "
+				               "(type 0x%x without its payload)",
+				               (long long)s[i].time, (unsigned)s[i].value.type);
+				p->why = p->why_buf;
+			}
 			return HH_PAGE_FULL;
 		}
 		if (p->json && !p->arrays)
