@@ -328,3 +328,42 @@ int hh_value_array_copy(hiveha_value *dst, const hiveha_value *src)
 		*dst = tmp;
 	return rc;
 }
+
+void hh_elem_get(hiveha_value *v, uint32_t elem, const void *elems, size_t i)
+{
+	memset(v, 0, sizeof(*v));
+	v->type = elem;
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		v->as.b = ((const bool *)elems)[i];
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy(&v->as.f32, (const float *)elems + i, sizeof(float)); /* the bits, NaNs too */
+		break;
+	case HIVEHA_TYPE_STRING: {
+		const hiveha_string *s = (const hiveha_string *)elems + i;
+
+		v->as.str.ptr = s->ptr;
+		v->as.str.len = s->len;
+		break;
+	}
+	default: /* int64_t, uint64_t, double and hiveha_time: 8 bytes */
+		memcpy(&v->as.u64, (const unsigned char *)elems + 8 * i, 8);
+		break;
+	}
+}
+
+void hh_elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *v)
+{
+	switch (elem) {
+	case HIVEHA_TYPE_BOOL:
+		((bool *)elems)[i] = v->as.b;
+		break;
+	case HIVEHA_TYPE_FLOAT:
+		memcpy((float *)elems + i, &v->as.f32, sizeof(float));
+		break;
+	default:
+		memcpy((unsigned char *)elems + 8 * i, &v->as.u64, 8);
+		break;
+	}
+}

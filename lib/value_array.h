@@ -29,6 +29,12 @@ int hh_dims_check(size_t rows, size_t cols);
 /* Sum of the string element lengths of a string array, else 0. */
 size_t hh_value_string_bytes(const hiveha_value *v);
 
+/* Element i of an array's elements as a borrowed scalar value of type
+ * `elem` (a string points into the array), and back (not strings): how the
+ * codecs read and write elements one by one. */
+void hh_elem_get(hiveha_value *v, uint32_t elem, const void *elems, size_t i);
+void hh_elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *v);
+
 /* For value.c: the array parts of hiveha_value_clear() and _copy() (a
  * valid array tag; copy leaves dst untouched on failure). */
 void hh_value_array_clear(hiveha_value *v);

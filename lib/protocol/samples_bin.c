@@ -125,28 +125,6 @@ static unsigned char *put_scalar(unsigned char *p, const hiveha_value *v)
 	return p;
 }
 
-/* Element i of an array as a borrowed scalar (strings point into it). */
-static void elem_get(hiveha_value *e, uint32_t elem, const void *elems, size_t i)
-{
-	memset(e, 0, sizeof(*e));
-	e->type = elem;
-	switch (elem) {
-	case HIVEHA_TYPE_BOOL:
-		e->as.b = ((const bool *)elems)[i];
-		break;
-	case HIVEHA_TYPE_FLOAT:
-		memcpy(&e->as.f32, (const float *)elems + i, 4);
-		break;
-	case HIVEHA_TYPE_STRING:
-		e->as.str.ptr = ((const hiveha_string *)elems)[i].ptr;
-		e->as.str.len = ((const hiveha_string *)elems)[i].len;
-		break;
-	default: /* int64_t, uint64_t, double, hiveha_time */
-		memcpy(&e->as.u64, (const unsigned char *)elems + 8 * i, 8);
-		break;
-	}
-}
-
 static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 {
 	uint32_t elem = v->type & HIVEHA_TYPE_SCALAR_MASK;
@@ -162,7 +140,7 @@ static unsigned char *put_value(unsigned char *p, const hiveha_value *v)
 	elems = hiveha_value_elements(v);
 	n = hiveha_value_count(v);
 	for (i = 0; i < n; i++) {
-		elem_get(&e, elem, elems, i);
+		hh_elem_get(&e, elem, elems, i);
 		p = put_scalar(p, &e);
 	}
 	return p;
@@ -393,21 +371,6 @@ static size_t elem_min_bytes(uint32_t elem)
 	}
 }
 
-static void elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *e)
-{
-	switch (elem) {
-	case HIVEHA_TYPE_BOOL:
-		((bool *)elems)[i] = e->as.b;
-		break;
-	case HIVEHA_TYPE_FLOAT:
-		memcpy((float *)elems + i, &e->as.f32, 4);
-		break;
-	default:
-		memcpy((unsigned char *)elems + 8 * i, &e->as.u64, 8);
-		break;
-	}
-}
-
 static int get_strings(reader *r, hiveha_value *v, uint32_t type, size_t rows, size_t cols,
                        const hh_limits *lim, hh_errbuf *err)
 {
@@ -510,7 +473,7 @@ static int get_array(reader *r, hiveha_value *v, const hh_limits *lim, hh_errbuf
 			hiveha_value_clear(v);
 			return rc;
 		}
-		elem_put(elems, elem, i, &e);
+		hh_elem_put(elems, elem, i, &e);
 	}
 	return 0;
 }

@@ -497,47 +497,6 @@ int hh_json_scalar_decode(hiveha_value *out, uint32_t type, const cJSON *p, size
 
 /* ---- vector and matrix payloads (docs/protocol.md "Values") -------------- */
 
-/* Element i as a borrowed scalar value (strings point into the array). */
-static void elem_get(hiveha_value *v, uint32_t elem, const void *elems, size_t i)
-{
-	memset(v, 0, sizeof(*v));
-	v->type = elem;
-	switch (elem) {
-	case HIVEHA_TYPE_BOOL:
-		v->as.b = ((const bool *)elems)[i];
-		break;
-	case HIVEHA_TYPE_FLOAT:
-		memcpy(&v->as.f32, (const float *)elems + i, sizeof(float)); /* the bits, NaNs too */
-		break;
-	case HIVEHA_TYPE_STRING: {
-		const hiveha_string *s = (const hiveha_string *)elems + i;
-
-		v->as.str.ptr = s->ptr;
-		v->as.str.len = s->len;
-		break;
-	}
-	default: /* int64_t, uint64_t, double and hiveha_time: 8 bytes */
-		memcpy(&v->as.u64, (const unsigned char *)elems + 8 * i, 8);
-		break;
-	}
-}
-
-/* Stores a decoded scalar (not a string) as element i. */
-static void elem_put(void *elems, uint32_t elem, size_t i, const hiveha_value *v)
-{
-	switch (elem) {
-	case HIVEHA_TYPE_BOOL:
-		((bool *)elems)[i] = v->as.b;
-		break;
-	case HIVEHA_TYPE_FLOAT:
-		memcpy((float *)elems + i, &v->as.f32, sizeof(float));
-		break;
-	default:
-		memcpy((unsigned char *)elems + 8 * i, &v->as.u64, 8);
-		break;
-	}
-}
-
 cJSON *hh_json_array_encode(const hiveha_value *v, int *rc)
 {
 	uint32_t elem = v->type & HIVEHA_TYPE_SCALAR_MASK;
@@ -555,7 +514,7 @@ cJSON *hh_json_array_encode(const hiveha_value *v, int *rc)
 	if (!arr)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		elem_get(&e, elem, elems, i);
+		hh_elem_get(&e, elem, elems, i);
 		it = hh_json_value_encode(&e, rc);
 		if (!it) {
 			cJSON_Delete(arr);
@@ -689,7 +648,7 @@ int hh_json_array_decode(hiveha_value *out, uint32_t type, const cJSON *p, const
 			hiveha_value_clear(out);
 			return rc;
 		}
-		elem_put(elems, elem, i++, &v);
+		hh_elem_put(elems, elem, i++, &v);
 	}
 	return 0;
 }
