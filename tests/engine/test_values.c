@@ -293,3 +293,63 @@ Test(values, a_version_2_store_gets_no_arrays)
 	cr_assert(strstr(h.log, "X"), "the item is named: %s", h.log);
 	free_samples(s, 3);
 }
+
+/* Checkpoints with array samples: pages of 3 samples end between equal
+ * timestamps; the process dies at every commit in turn, and the restart
+ * resumes from the checkpoint to the peer's exact history. */
+static void array_scenario(harness *x)
+{
+	double d[64];
+
+	h_init(x);
+	x->cfg.deputies = HIVEHA_DEPUTY_MASK(HIVEHA_DEPUTY_TREND);
+	x->cfg.chunk_samples = 3;
+	x->cfg.start_time = 20;
+	x->cfg.max_attempts = 1;
+	h_put_state(&x->local, HIVEHA_DEPUTY_TREND, 10, 0, NULL, 0, NULL, 0, 0);
+	for (int item = 0; item < 2; item++) {
+		hiveha_time t[] = { 10, 11, 11, 11, 11, 14, 15, 15, 19 };
+		hiveha_sample s[9];
+		const char *id = item ? "B" : "A";
+
+		for (int k = 0; k < 9; k++) {
+			for (int j = 0; j < 64; j++)
+				d[j] = item * 1000 + k * 64 + j;
+			s[k] = at(t[k]);
+			cr_assert_eq(hiveha_value_set_vector(&s[k].value, HIVEHA_TYPE_DOUBLE, d, 64), 0);
+		}
+		h_append(&x->peer, id, s, 9);
+		h_sample1(&x->local, id, 11, -1); /* replaced by the peer's */
+		free_samples(s, 9);
+	}
+}
+
+Test(values, crash_at_every_commit_resumes_to_the_same_arrays)
+{
+	harness x;
+	memstore_counts c;
+	uint64_t commits;
+
+	array_scenario(&x);
+	h_reset_counts(&x.local);
+	cr_assert_eq(h_run(&x), 0, "%s", x.log);
+	h_get_counts(&x.local, &c);
+	commits = c.calls[MEMSTORE_COMMIT];
+	cr_assert_geq(commits, 4, "%llu commits", (unsigned long long)commits);
+	h_fini(&x);
+	for (uint64_t n = 1; n <= commits + 1; n++) {
+		char diff[512] = "";
+
+		array_scenario(&x);
+		h_fail_from(&x.local, MEMSTORE_MASK(MEMSTORE_COMMIT), n, 0);
+		(void)h_try_run(&x);
+		h_crash(&x.local); /* the process dies: open transactions vanish */
+		h_gov_free(&x);
+		h_faults_off(&x.local);
+		cr_assert_eq(h_run(&x), 0, "restart after commit %llu: %s", (unsigned long long)n,
+		             x.log);
+		cr_assert(h_equal(&x.local, &x.peer, diff, sizeof(diff)), "%s at commit %llu: %s",
+		          h_backend, (unsigned long long)n, diff);
+		h_fini(&x);
+	}
+}
