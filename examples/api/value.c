@@ -88,7 +88,7 @@ static void arrays(void)
 	/* A matrix can adopt a malloc'ed, row-major buffer: no copy. */
 	cells = malloc(6 * sizeof(*cells));
 	for (int i = 0; cells && i < 6; i++)
-		cells[i] = i * 10;
+		cells[i] = (int64_t)i * 10;
 	expect(cells && hiveha_value_adopt_matrix(&mat, HIVEHA_TYPE_INT64, cells, 2, 3) == HIVEHA_OK &&
 	               hiveha_value_rows(&mat) == 2 && hiveha_value_cols(&mat) == 3 &&
 	               ((const int64_t *)hiveha_value_elements(&mat))[4] == 40,
