@@ -54,6 +54,7 @@ HH_LAYOUT(hh_abi_clock, hiveha_clock, HIVEHA_CLOCK_VERSION, clock_ends);
 static const size_t governor_config_ends[] = {
 	0,
 	HH_END(hiveha_governor_config, allocator), /* version 1 */ /* NOLINT(bugprone-sizeof-expression): the pointer member's own size */
+	HH_END(hiveha_governor_config, max_bytes_per_s), /* version 2 */
 };
 HH_LAYOUT(hh_abi_governor_config, hiveha_governor_config, HIVEHA_GOVERNOR_CONFIG_VERSION,
           governor_config_ends);

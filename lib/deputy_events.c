@@ -140,6 +140,11 @@ static void ev_free(void *page)
 	hh_ev_reply_free(page);
 }
 
+static uint64_t ev_records(const void *page)
+{
+	return ((const hh_ev_reply *)page)->count;
+}
+
 static const hh_pager ev_pager = {
 	.kind = HIVEHA_MSG_EVENTS,
 	.decode = decode_ev,
@@ -149,6 +154,7 @@ static const hh_pager ev_pager = {
 	.unvouched = ev_unvouched,
 	.apply = ev_apply,
 	.free_page = ev_free,
+	.records = ev_records,
 };
 
 static int events_fill(hh_deputy *d, hh_range gap)

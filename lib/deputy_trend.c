@@ -499,6 +499,16 @@ static int ts_end_batch(void *ctx)
 	return HIVEHA_OK;
 }
 
+static uint64_t ts_records(const void *page)
+{
+	const hh_ts_reply *r = &((const ts_page *)page)->rep;
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < r->item_count; i++)
+		n += r->items[i].count;
+	return n;
+}
+
 static const hh_pager ts_pager = {
 	.kind = HIVEHA_MSG_TIMESERIES,
 	.decode = decode_ts,
@@ -511,6 +521,7 @@ static const hh_pager ts_pager = {
 	.has_next_unit = ts_has_next,
 	.end_unit = ts_end_batch,
 	.prepare = ts_prepare,
+	.records = ts_records,
 };
 
 static int trend_fill(hh_deputy *d, hh_range gap)

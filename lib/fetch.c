@@ -90,8 +90,45 @@ static int fetch_finish(hh_fetch *f)
 	return f->decode_rc;
 }
 
+/* The throttle: what the transfer received since it began. */
+typedef struct pace {
+	int64_t t0_ns;       /* monotonic time of the first request */
+	uint64_t records, bytes;
+} pace;
+
+/* Milliseconds `n` units take at `rate` per second (0: no cap). */
+static int64_t ms_at(uint64_t n, uint64_t rate)
+{
+	if (!rate)
+		return 0;
+	double ms = (double)n * 1000.0 / (double)rate;
+	return ms > 9.0e15 ? INT64_MAX / 2 : (int64_t)ms;
+}
+
+/* Counts the page just received and, when the transfer is ahead of the
+ * configured rates, sleeps until it no longer is: placed before the next
+ * request, so the average over the transfer stays at or below the caps
+ * and the pause never holds a page half applied. */
+static int pace_page(const hh_sync *s, const hh_pager *p, pace *t, const void *page,
+                     size_t reply_bytes)
+{
+	uint64_t rrate = s->cfg->max_records_per_s, brate = s->cfg->max_bytes_per_s;
+
+	if (!rrate && !brate)
+		return 0;
+	t->records += p->records ? p->records(page) : 0;
+	t->bytes += reply_bytes;
+	int64_t due = ms_at(t->records, rrate);
+	int64_t due_b = ms_at(t->bytes, brate);
+	if (due_b > due)
+		due = due_b;
+	int64_t elapsed = (s->clock->monotonic_ns(s->clock->ctx) - t->t0_ns) / 1000000;
+	return due > elapsed ? hh_sync_sleep_ms(s, due - elapsed) : 0;
+}
+
 int hh_fetch_pages(const hh_sync *s, const hh_fetch_observer *obs, const hh_pager *p, void *ctx)
 {
+	pace t = { s->clock->monotonic_ns(s->clock->ctx), 0, 0 };
 	void *pages[2];
 	pages[0] = hh_calloc(s->alloc, 1, p->page_size);
 	pages[1] = hh_calloc(s->alloc, 1, p->page_size);
@@ -115,6 +152,9 @@ int hh_fetch_pages(const hh_sync *s, const hh_fetch_observer *obs, const hh_page
 		const char *cursor = p->cursor(page);
 		int more = cursor || (p->has_next_unit && p->has_next_unit(ctx));
 		if (more) {
+			rc = pace_page(s, p, &t, page, f[cur].reply.len);
+			if (rc)
+				break;
 			f[next].body.len = 0;
 			rc = p->encode(ctx, &f[next].body, cursor);
 			if (rc)

@@ -57,6 +57,9 @@ typedef struct hh_pager {
 	 * (zeroed) page its reply will be decoded into, so that the decoder -
 	 * which runs on the fetch thread - can see what that request asked. */
 	void (*prepare)(void *ctx, void *page);
+	/* Optional: the records (samples, events) a decoded page carries, for
+	 * the throttle (hiveha_governor_config.max_records_per_s). */
+	uint64_t (*records)(const void *page);
 } hh_pager;
 
 /* Runs the transfer; returns 0, HH_FILL_RESPLIT or an error. */

@@ -122,7 +122,7 @@ typedef struct hiveha_progress {
 
 typedef void (*hiveha_progress_fn)(const hiveha_progress *progress, void *payload);
 
-#define HIVEHA_GOVERNOR_CONFIG_VERSION 1
+#define HIVEHA_GOVERNOR_CONFIG_VERSION 2
 
 /** Default overlap: absorbs clock skew between the instances and the heartbeat period. */
 #define HIVEHA_DEFAULT_OVERLAP_MS 10000
@@ -163,10 +163,22 @@ typedef struct hiveha_governor_config {
 	hiveha_log_fn on_log;           /**< optional */
 	void *payload;                  /**< passed to the three callbacks */
 	const hiveha_allocator *allocator; /**< optional; copied */
+
+	/* ---- version 2 ---- */
+	/**
+	 * Throttle of the gap fill, so that a long resync does not starve the
+	 * host's live collection: each deputy's transfer stays at or below
+	 * this many records per second (samples for TrendHistory, events for
+	 * EventHistory) and this many reply bytes per second. The pause is
+	 * placed between pages, before the next request; a stop ends it. 0 = no
+	 * cap (the default).
+	 */
+	uint64_t max_records_per_s;
+	uint64_t max_bytes_per_s;
 } hiveha_governor_config;
 
 #define HIVEHA_GOVERNOR_CONFIG_INIT { HIVEHA_GOVERNOR_CONFIG_VERSION, NULL, 0, NULL, NULL, 0, 0, 0, 0, \
-	HIVEHA_DEFAULT_OVERLAP_MS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL }
+	HIVEHA_DEFAULT_OVERLAP_MS, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, NULL, NULL, NULL, NULL, NULL, 0, 0 }
 
 /**
  * Sets `cfg` to HIVEHA_GOVERNOR_CONFIG_INIT for `version`: zeroes and overlap_ms =
