@@ -1,7 +1,8 @@
 /*
  * bench_sync - gap-fill throughput of a start-up sync against its floors.
  *
- *   bench_sync [-m items] [-s samples-per-item] [-e events] [-a elements] [-d dir]
+ *   bench_sync [-m items] [-s samples-per-item] [-e events] [-a elements]
+ *              [-t max-records-per-s] [-d dir]
  *              [-c chunk-samples] [-b batch-items] [-p phases] [-l label]
  *              [-o results.csv]
  *
@@ -458,6 +459,7 @@ static void phase_governor(const opts *o, const char *path, unsigned port, int k
 	cfg.events_expert_start = gp->t0;
 	cfg.start_time = gen_end(gp);
 	cfg.max_attempts = 1;
+	cfg.max_records_per_s = o->throttle;
 	cfg.on_log = on_log;
 	if ((rc = hiveha_governor_new(&gov, &cfg, &st, &tap, NULL))) {
 		res->rc = rc;
@@ -668,7 +670,7 @@ static int want_phase(const opts *o, const char *phase)
 static void usage(void)
 {
 	fprintf(stderr, "usage: bench_sync [-m items] [-s samples-per-item] [-e events]\n"
-	                "                  [-a vector-elements] [-d dir]\n"
+	                "                  [-a vector-elements] [-t max-records-per-s] [-d dir]\n"
 	                "                  [-c chunk-samples] [-b batch-items]\n"
 	                "                  [-p floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,\n"
 	                "                      evsqlpeer] [-l label] [-o csv]\n");
@@ -696,12 +698,13 @@ int main(int argc, char **argv)
 	o.phases = "floor,insert,attach,sink,sync,sqlpeer,evfloor,evsink,events,evsqlpeer";
 	o.label = "";
 	hiveha_time_from_unix(&o.gp.t0, 1767225600, 0); /* 2026-01-01T00:00:00Z */
-	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:a:")) != -1) {
+	while ((opt = getopt(argc, argv, "hm:s:e:d:c:b:p:l:o:a:t:")) != -1) {
 		switch (opt) {
 		case 'm': o.gp.items = strtoul(optarg, NULL, 10); break;
 		case 's': o.gp.samples = strtoul(optarg, NULL, 10); break;
 		case 'e': o.gp.events = strtoul(optarg, NULL, 10); break;
 		case 'a': o.gp.elems = strtoul(optarg, NULL, 10); break;
+		case 't': o.throttle = strtoull(optarg, NULL, 10); break;
 		case 'd': o.dir = optarg; break;
 		case 'c': o.chunk = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'b': o.batch = (uint32_t)strtoul(optarg, NULL, 10); break;
@@ -734,6 +737,8 @@ int main(int argc, char **argv)
 	       o.gp.samples, o.gp.items * o.gp.samples, o.gp.events, o.chunk, o.batch);
 	if (o.gp.elems)
 		printf(", samples are vectors of %zu doubles", o.gp.elems);
+	if (o.throttle)
+		printf(", throttled to %llu records/s", (unsigned long long)o.throttle);
 	printf("\n");
 	printf("%-9s %10s %8s %12s %6s %8s %9s %9s %9s %7s %7s %6s\n", "phase", "count", "s", "per s",
 	       "ratio", "trips", "B/unit", "localMB", "peerMB", "lcpu", "pcpu", "stall");

@@ -21,6 +21,7 @@ typedef struct opts {
 	const char *dir;
 	uint32_t chunk;
 	uint32_t batch;
+	uint64_t throttle;      /* -t: max_records_per_s of the governor phases; 0 = off */
 	uint32_t chunk_events;
 	const char *phases;
 	const char *label;
