@@ -40,6 +40,8 @@ static const char usage_text[] =
 	"  --heartbeat-ms N         covered-until period (default 10000)\n"
 	"  --batch-items N --chunk-samples N --chunk-events N   request sizes\n"
 	"  --max-attempts N         start-up attempts before giving up (default 3)\n"
+	"  --max-records-per-s N    throttle the gap fill: samples (events) per second (0: none)\n"
+	"  --max-bytes-per-s N      throttle the gap fill: reply bytes per second (0: none)\n"
 	"  --settle-ms N            vouch to the peer only for what is N ms old (default 5000;\n"
 	"                           at least the --flush-ms of this node)\n"
 	"  --sync-delay-ms N        wait before the start-up sync (default 0)\n"
@@ -124,6 +126,8 @@ static int parse_number(node_args *a, node_options *o, int *handled)
 		{ "--chunk-samples", NULL, &o->chunk_samples, 1, 10000000 },
 		{ "--chunk-events", NULL, &o->chunk_events, 1, 1000000 },
 		{ "--max-attempts", NULL, &o->max_attempts, 1, 1000 },
+		{ "--max-records-per-s", &o->max_records_per_s, NULL, 0, INT64_MAX },
+		{ "--max-bytes-per-s", &o->max_bytes_per_s, NULL, 0, INT64_MAX },
 		{ "--simulate-arrays", NULL, &o->sim_arrays, 0, NODE_SIM_MAX_ARRAYS },
 	};
 	*handled = 0;

@@ -53,6 +53,8 @@ typedef struct node_options {
 	uint32_t chunk_samples;
 	uint32_t chunk_events;
 	uint32_t max_attempts;
+	int64_t max_records_per_s;    /* throttle of the gap fill; 0 = none */
+	int64_t max_bytes_per_s;      /* throttle of the gap fill; 0 = none */
 	int64_t sync_delay_ms;        /* wait before the start-up sync; 0 (the settle window covers the peer's storing latency) */
 	int64_t settle_ms;            /* responder settle window; -1 = the library default */
 	int64_t flush_ms;             /* simulator: how often collected samples are stored */

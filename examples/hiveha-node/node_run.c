@@ -180,6 +180,8 @@ static int node_setup(struct node *n, hiveha_time *start_time)
 	cfg.start_time = *start_time;
 	cfg.heartbeat_ms = opt->heartbeat_ms;
 	cfg.max_attempts = opt->max_attempts;
+	cfg.max_records_per_s = (uint64_t)opt->max_records_per_s;
+	cfg.max_bytes_per_s = (uint64_t)opt->max_bytes_per_s;
 	cfg.on_state = on_state;
 	cfg.on_progress = node_on_progress;
 	cfg.on_log = node_on_log;

@@ -48,6 +48,8 @@ expect 2 "--simulate 3 Hz (not a whole tick period)" "$HH_NODE" --name A --db "$
 expect 2 "--simulate-arrays without --simulate" "$HH_NODE" --name A --db "$dir/x.db" --simulate-arrays 2
 expect_line "needs --simulate" "message for --simulate-arrays alone"
 expect 2 "--simulate-arrays beyond 1000" "$HH_NODE" --name A --db "$dir/x.db" --simulate 5:10 --simulate-arrays 1001
+expect 2 "--max-records-per-s not a number" "$HH_NODE" --name A --db "$dir/x.db" --max-records-per-s fast
+expect 2 "--max-bytes-per-s negative" "$HH_NODE" --name A --db "$dir/x.db" --max-bytes-per-s -5
 expect 2 "--db missing" "$HH_NODE" --name A
 expect 2 "bad --expert-start" "$HH_NODE" --name A --db "$dir/x.db" --expert-start yesterday
 expect 2 "bad --deputies" "$HH_NODE" --name A --db "$dir/x.db" --deputies trend,config
